@@ -1,0 +1,75 @@
+"""Build the candidate pool for manual annotation from ../shared/data.
+
+Deterministic: the same shared data gives the same pool files. Each pool row
+keeps the shared dataset's id so labels can always be traced to their origin.
+"""
+import gzip
+import json
+import re
+import sys
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+OUT = Path(__file__).resolve().parents[1] / "data" / "labels"
+
+EDU_WORDS = re.compile(
+    r"học sinh|giáo viên|trường|sinh viên|thầy giáo|cô giáo|mầm non|tiểu học|THCS|THPT"
+    r"|đại học|thi tốt nghiệp|tuyển sinh|sách giáo khoa|SGK|học phí|giáo dục|nhà giáo"
+    r"|hiệu trưởng|lớp học|bắt nạt|học đường|bán trú|điểm chuẩn|học thêm|dạy thêm",
+    re.IGNORECASE,
+)
+
+
+def read_jsonl(path):
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def lead(text, limit=400):
+    """First sentences of a body, used as the summary the annotator sees."""
+    text = re.sub(r"^(Dân trí|VTV\.vn -)\s*", "", (text or "").strip())
+    return text[:limit].rsplit(" ", 1)[0] if len(text) > limit else text
+
+
+def candidates(rows, text_of):
+    return [r for r in rows if r.get("is_education") or EDU_WORDS.search(text_of(r))]
+
+
+def main():
+    dantri = read_jsonl(SHARED / "news/dantri_2025_8cat.jsonl")
+    vne = read_jsonl(SHARED / "news/vnexpress_titles_8cat.jsonl")
+    danes = read_jsonl(SHARED / "sentiment/danes_news_sentiment_topic.jsonl")
+    multi = read_jsonl(SHARED / "news/vietnam_news_2016_multisource.jsonl.gz")
+
+    pools = {
+        "a": [
+            {"id": r["id"], "origin": "dantri_2025_8cat", "source": r["source"], "title": r["title"],
+             "summary": "; ".join(r.get("keywords") or []), "section": r["label"]}
+            for r in candidates(dantri, lambda r: r["title"] + " " + " ".join(r.get("keywords") or []))
+        ],
+        "b": [
+            {"id": r["id"], "origin": "vnexpress_titles_8cat", "source": "vnexpress.net", "title": r["title"],
+             "summary": "", "section": r["label"]}
+            for r in candidates(vne, lambda r: r["title"])
+        ] + [
+            {"id": r["id"], "origin": "danes_news_sentiment_topic", "source": r["source"], "title": r["title"],
+             "summary": r.get("summary") or "", "section": ",".join(r.get("topics") or [])}
+            for r in candidates(danes, lambda r: r["title"] + " " + (r.get("summary") or ""))
+        ],
+        "c": [
+            {"id": r["id"], "origin": "vietnam_news_2016_multisource", "source": r["source"], "title": r["title"],
+             "summary": lead(r.get("text")), "section": r["label_path"]}
+            for r in candidates(multi, lambda r: r["title"] + " " + lead(r.get("text")))
+        ],
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, rows in pools.items():
+        with open(OUT / f"pool_{name}.jsonl", "w", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(name, len(rows), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
