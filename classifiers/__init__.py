@@ -1,0 +1,1 @@
+"""Vietnamese NLP for the monitor: text preparation, tags, places."""

@@ -1,0 +1,109 @@
+"""The items table and its search index."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import sqlite_utils
+
+from classifiers.text import fold_d, normalize
+from monitor.models import Item
+from monitor.normalize import content_hash
+from monitor.store import iso
+
+
+def upsert_items(db: sqlite_utils.Database, items: list[Item], now: datetime) -> tuple[list[int], list[int]]:
+    """Store items; one seen again (same source+guid, or same canonical URL) is updated, never duplicated.
+
+    Returns (new ids, changed ids). Items whose content hash is unchanged are
+    neither: re-reading an old feed costs no writes. Call inside a transaction.
+    """
+    new_ids, changed_ids = [], []
+    stamp = iso(now)
+    for item in items:
+        digest = content_hash(item.title, item.summary, item.url)
+        row = db.execute(
+            "SELECT id, content_hash FROM items WHERE source = ? AND guid = ?", [item.source, item.guid]
+        ).fetchone()
+        if row is None and item.url:
+            row = db.execute("SELECT id, content_hash FROM items WHERE url = ? LIMIT 1", [item.url]).fetchone()
+        if row is None:
+            cursor = db.execute(
+                """INSERT INTO items (source, guid, url, title, summary, text, author, published_at,
+                                      fetched_at, updated_at, content_hash, language)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [item.source, item.guid, item.url, item.title, item.summary, item.text, item.author,
+                 iso(item.published_at), stamp, stamp, digest, item.language],
+            )
+            item_id = cursor.lastrowid
+            new_ids.append(item_id)
+            _index(db, item_id, item.title, item.summary, item.text)
+        elif row[1] != digest:
+            item_id = row[0]
+            db.execute(
+                """UPDATE items SET title = ?, summary = ?, author = COALESCE(?, author),
+                       published_at = COALESCE(?, published_at), updated_at = ?, content_hash = ?,
+                       classified_at = NULL
+                   WHERE id = ?""",
+                [item.title, item.summary, item.author, iso(item.published_at), stamp, digest, item_id],
+            )
+            changed_ids.append(item_id)
+            _reindex(db, item_id)
+    return new_ids, changed_ids
+
+
+def set_fulltext(db: sqlite_utils.Database, item_id: int, text: str, published_at: datetime | None, now: datetime) -> None:
+    """Store an article's extracted text; the page's own date fills a missing feed date."""
+    db.execute(
+        """UPDATE items SET text = ?, text_fetched_at = ?, published_at = COALESCE(published_at, ?),
+               classified_at = NULL WHERE id = ?""",
+        [text, iso(now), iso(published_at), item_id],
+    )
+    _reindex(db, item_id)
+
+
+def _index(db, item_id: int, title: str, summary: str, text: str) -> None:
+    db.execute(
+        "INSERT INTO items_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
+        [item_id, fold_d(title), fold_d(summary), fold_d(text)],
+    )
+
+
+def _reindex(db, item_id: int) -> None:
+    title, summary, text = db.execute("SELECT title, summary, text FROM items WHERE id = ?", [item_id]).fetchone()
+    db.execute("DELETE FROM items_fts WHERE rowid = ?", [item_id])
+    _index(db, item_id, title, summary, text)
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str:
+    """User words -> a safe FTS5 query: every word must appear, marks optional."""
+    words = _WORD.findall(fold_d(normalize(text)))
+    return " ".join(f'"{w}"' for w in words)
+
+
+def search_items(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[dict]:
+    query = fts_query(text)
+    if not query:
+        return []
+    return list(
+        db.query(
+            """SELECT items.* FROM items_fts JOIN items ON items.id = items_fts.rowid
+               WHERE items_fts MATCH ? ORDER BY bm25(items_fts), items.published_at DESC LIMIT ?""",
+            [query, limit],
+        )
+    )
+
+
+def latest_items(db: sqlite_utils.Database, limit: int = 20, source: str | None = None) -> list[dict]:
+    where, params = ("WHERE source = ?", [source]) if source else ("", [])
+    return list(
+        db.query(
+            f"SELECT * FROM items {where} ORDER BY COALESCE(published_at, fetched_at) DESC, id DESC LIMIT ?",
+            params + [limit],
+        )
+    )
+
+
