@@ -4,6 +4,7 @@ Deterministic: the same shared data gives the same pool files. Each pool row
 keeps the shared dataset's id so labels can always be traced to their origin.
 """
 import gzip
+import hashlib
 import json
 import re
 import sys
@@ -63,6 +64,25 @@ def main():
             for r in candidates(multi, lambda r: r["title"] + " " + lead(r.get("text")))
         ],
     }
+    # Second round: the first pools held about 1,400 education items, so we add
+    # long 2016 articles whose body (not only the lead) is about schools, and
+    # students' own words from UIT-VSFC (social-style education text).
+    pooled = {row["id"] for rows in pools.values() for row in rows}
+    pools["d"] = [
+        {"id": r["id"], "origin": "vietnam_news_2016_multisource", "source": r["source"], "title": r["title"],
+         "summary": lead(r.get("text")), "section": r["label_path"]}
+        for r in multi
+        if r["id"] not in pooled and len(EDU_WORDS.findall(r.get("text") or "")) >= 3
+    ]
+    vsfc = read_jsonl(SHARED / "sentiment/uit_vsfc_train.jsonl")
+    pools["e"] = [
+        {"id": r["id"], "origin": "uit_vsfc_train", "source": "student feedback", "title": r["text"],
+         "summary": "", "section": r["topic"]}
+        for r in sorted(vsfc, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:700]
+    ]
+    # A blind second reading of 150 first-round items measures agreement.
+    first_round = pools["a"] + pools["b"] + pools["c"]
+    pools["agreement"] = sorted(first_round, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:150]
     OUT.mkdir(parents=True, exist_ok=True)
     for name, rows in pools.items():
         with open(OUT / f"pool_{name}.jsonl", "w", encoding="utf-8") as fh:
