@@ -18,7 +18,7 @@ class FetchResult:
     status: int | None = None
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
-    final_url: str | None = None
+    final_url: str | None = None      # set when the URL moved permanently (301/308)
     etag: str | None = None
     last_modified: str | None = None
     retry_after: float | None = None
@@ -45,6 +45,7 @@ class Item:
     summary: str = ""
     text: str = ""
     author: str | None = None
+    outlet: str | None = None
     published_at: datetime | None = None
     language: str | None = "vi"
 

@@ -65,4 +65,5 @@ def cli(ctx, db_path, config_path, verbose):
     ctx.obj = Context(db_path, config_path)
 
 
-from monitor.cli import core  # noqa: E402,F401  (registers commands)
+from monitor.cli import core  # noqa: E402,F401  (each import registers its commands)
+from monitor.cli import poll  # noqa: E402,F401

@@ -29,10 +29,10 @@ def upsert_items(db: sqlite_utils.Database, items: list[Item], now: datetime) ->
             row = db.execute("SELECT id, content_hash FROM items WHERE url = ? LIMIT 1", [item.url]).fetchone()
         if row is None:
             cursor = db.execute(
-                """INSERT INTO items (source, guid, url, title, summary, text, author, published_at,
+                """INSERT INTO items (source, guid, url, title, summary, text, author, outlet, published_at,
                                       fetched_at, updated_at, content_hash, language)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [item.source, item.guid, item.url, item.title, item.summary, item.text, item.author,
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [item.source, item.guid, item.url, item.title, item.summary, item.text, item.author, item.outlet,
                  iso(item.published_at), stamp, stamp, digest, item.language],
             )
             item_id = cursor.lastrowid

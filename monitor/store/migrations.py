@@ -57,6 +57,7 @@ def m001_initial(db):
             summary TEXT NOT NULL DEFAULT '',
             text TEXT NOT NULL DEFAULT '',
             author TEXT,
+            outlet TEXT,                    -- the publishing outlet (host or Google News source)
             published_at TEXT,
             fetched_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
@@ -94,3 +95,7 @@ def m001_initial(db):
 
 # Feature sets append themselves here in order (core first).
 MIGRATION_SETS: list[Migrations] = [core]
+
+from monitor.notify.schema import notify  # noqa: E402
+
+MIGRATION_SETS.append(notify)

@@ -41,13 +41,11 @@ def sync_sources(db: sqlite_utils.Database, config: Config, now: datetime) -> No
                 db["sources"].update(name, {"enabled": 0})
 
 
-def due_sources(db: sqlite_utils.Database, now: datetime) -> list[dict]:
-    return list(
-        db.query(
-            "SELECT * FROM sources WHERE enabled = 1 AND (next_due_at IS NULL OR next_due_at <= ?) ORDER BY next_due_at",
-            [iso(now)],
-        )
-    )
+def due_sources(db: sqlite_utils.Database, now: datetime, everything: bool = False) -> list[dict]:
+    """Enabled sources whose ``next_due_at`` has passed (all enabled ones with ``everything``)."""
+    due = "" if everything else "AND (next_due_at IS NULL OR next_due_at <= ?)"
+    return list(db.query(f"SELECT * FROM sources WHERE enabled = 1 {due} ORDER BY next_due_at",
+                         [] if everything else [iso(now)]))
 
 
 def next_due(db: sqlite_utils.Database) -> datetime | None:
