@@ -38,12 +38,16 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def published(record: dict) -> tuple[str | None, str | None]:
-    """(ISO date, where it came from): the file's own date, else the timestamp in the URL."""
+def published(record: dict, url_dates: bool) -> tuple[str | None, str | None]:
+    """(ISO date, where it came from): the file's own date, else the timestamp in the URL.
+
+    Dân Trí, VTV and Kenh14 article URLs end in the article's creation time
+    (YYYYMMDDhhmmss + 3 digits, Vietnam time); other outlets' numbers are ids.
+    """
     value = record.get("published")
     if value:
         return datetime.fromisoformat(value.replace(", ", "T")).isoformat(), "file"
-    match = URL_STAMP.search(record.get("url") or "")
+    match = URL_STAMP.search(record.get("url") or "") if url_dates else None
     if match:
         moment = datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=VIETNAM)
         return moment.isoformat(), "url"
@@ -51,7 +55,7 @@ def published(record: dict) -> tuple[str | None, str | None]:
 
 
 def item(feed: str, outlet: str, origin: str, record: dict, **extra) -> dict:
-    date, date_from = published(record)
+    date, date_from = published(record, url_dates=outlet in ("dantri.com.vn", "vtv.vn", "kenh14.vn"))
     return {
         "feed": feed,
         "outlet": outlet,

@@ -80,7 +80,7 @@ class SampleItem:
 
 
 def load_items(samples: Path = SAMPLES) -> dict[str, list[SampleItem]]:
-    """The extract, grouped by feed slug, oldest first (file order for undated feeds)."""
+    """The extract, grouped by feed slug, oldest first (undated items first)."""
     feeds: dict[str, list[SampleItem]] = {}
     with open(samples / ITEMS_FILE, encoding="utf-8") as handle:
         for line in handle:
