@@ -124,10 +124,17 @@ class Source(Strict):
         return "education" in self.tags
 
 
+# Feature sections live beside their features; they import Strict/Duration from here.
+from monitor.notify.config import Delivery  # noqa: E402
+from monitor.web.config import Web  # noqa: E402
+
+
 class Config(Strict):
     office: Office
     polling: Polling = Polling()
     sources: tuple[Source, ...] = ()
+    delivery: Delivery = Delivery()
+    web: Web = Web()
 
     @model_validator(mode="after")
     def _unique_names(self) -> "Config":
