@@ -12,7 +12,7 @@ import logging
 import multiprocessing
 import random
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Awaitable, Callable
@@ -39,7 +39,7 @@ class Runtime:
     db: sqlite_utils.Database
     config: Config
     fetcher: Fetcher
-    pool: ProcessPoolExecutor
+    pool: Executor               # parsing and extraction run here, off the event loop
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
 

@@ -8,19 +8,27 @@ parse time.
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import urlsplit
 
 import feedparser
 
 from monitor.models import Item, ParseResult
-from monitor.normalize import canonical_url, content_hash, html_to_text, struct_to_utc
+from monitor.normalize import canonical_url, content_hash, html_to_text, parse_date, struct_to_utc
 
 feedparser.SANITIZE_HTML = False
 feedparser.RESOLVE_RELATIVE_URIS = False
 
 
 def parse_feed(body: bytes, headers: dict, source: str, url: str) -> ParseResult:
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=_content_headers(headers))
+    return _to_result(_read(body, headers), body, source)
+
+
+def _read(body: bytes, headers: dict):
+    return feedparser.parse(io.BytesIO(body), response_headers=_content_headers(headers, body))
+
+
+def _to_result(parsed, body: bytes, source: str) -> ParseResult:
     result = ParseResult(title=html_to_text(parsed.feed.get("title")) or None)
     if parsed.bozo:
         problem = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"
@@ -45,8 +53,10 @@ def entry_to_item(entry, source: str) -> Item | None:
     summary = html_to_text(entry.get("summary") or _first_content(entry))
     if not (title or link or summary):
         return None
-    raw_date = entry.get("published") or entry.get("updated")
-    published = struct_to_utc(entry.get("published_parsed") or entry.get("updated_parsed"), raw_date)
+    # dict.get skips feedparser's deprecated published/updated aliasing.
+    raw_date = dict.get(entry, "published") or dict.get(entry, "updated")
+    parsed_date = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    published = struct_to_utc(parsed_date, raw_date) if parsed_date else parse_date(raw_date)
     guid = (entry.get("id") or "").strip() or link or "hash:" + content_hash(title, summary)
     return Item(
         source=source,
@@ -62,9 +72,9 @@ def entry_to_item(entry, source: str) -> Item | None:
 
 def parse_google_news(body: bytes, headers: dict, source: str, url: str) -> ParseResult:
     """Google News titles end in " - Outlet"; the outlet is kept apart."""
-    result = parse_feed(body, headers, source, url)
-    parsed_entries = feedparser.parse(io.BytesIO(body), response_headers=_content_headers(headers)).entries
-    outlets = {e.get("id") or e.get("link"): (e.get("source") or {}).get("title") for e in parsed_entries}
+    parsed = _read(body, headers)
+    result = _to_result(parsed, body, source)
+    outlets = {e.get("id") or e.get("link"): (e.get("source") or {}).get("title") for e in parsed.entries}
     for item in result.items:
         outlet = outlets.get(item.guid) or outlets.get(item.url)
         if outlet and item.title.endswith(" - " + outlet):
@@ -86,7 +96,19 @@ def _host(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-def _content_headers(headers: dict) -> dict:
-    """Only what feedparser needs to pick the encoding and base URL."""
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)", re.I)
+
+
+def _content_headers(headers: dict, body: bytes) -> dict:
+    """Only what feedparser needs to pick the encoding and base URL.
+
+    When the document declares its own encoding, a charset in the HTTP header
+    is dropped: servers often send a wrong default ("ISO-8859-1") for feeds
+    that are really UTF-8 or windows-1258, while the declaration is written
+    by whoever produced the bytes.
+    """
     wanted = ("content-type", "content-location", "content-language")
-    return {k.lower(): v for k, v in headers.items() if k.lower() in wanted}
+    kept = {k.lower(): v for k, v in headers.items() if k.lower() in wanted}
+    if "content-type" in kept and _XML_ENCODING.match(body[:200]):
+        kept["content-type"] = kept["content-type"].split(";")[0].strip()
+    return kept
