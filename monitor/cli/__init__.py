@@ -35,6 +35,13 @@ class Context:
         return open_store(self.db_path)
 
 
+def console():
+    """A fresh rich console per command, so the terminal width is read when the command runs."""
+    from rich.console import Console
+
+    return Console()
+
+
 class MonitorGroup(click.Group):
     """Turns our errors into clean messages (exit code 2 for config, 1 otherwise)."""
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from monitor.cli import cli
+from monitor.cli import cli, console
 from monitor.store import parse_iso, utcnow
 
-console = Console()
 
 
 def local_time(text: str | None, tz) -> str:
@@ -50,7 +48,7 @@ def sources(obj):
     for row in source_health(obj.store()):
         table.add_row(row["name"], row["kind"], health_label(row), local_time(row["last_success_at"], tz),
                       str(row["consecutive_failures"]), local_time(row["next_due_at"], tz), str(row["items"]))
-    console.print(table)
+    console().print(table)
 
 
 def health_label(row: dict) -> str:
@@ -96,7 +94,7 @@ def items(obj, search, source, limit, as_json):
     for row in rows:
         table.add_row(str(row["id"]), local_time(row["published_at"] or row["fetched_at"], tz), row["source"],
                       row["title"], tag_label(row))
-    console.print(table)
+    console().print(table)
     if not rows:
         click.echo("Không có tin nào." if not search else f"Không tìm thấy tin nào cho “{search}”.")
 

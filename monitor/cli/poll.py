@@ -4,12 +4,10 @@ from __future__ import annotations
 import asyncio
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from monitor.cli import cli
+from monitor.cli import cli, console
 
-console = Console()
 
 
 @cli.command()
@@ -33,7 +31,7 @@ def poll(obj, once):
         rt = open_runtime(db, config)
         try:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          console=console, transient=True) as progress:
+                          console=console(), transient=True) as progress:
                 task = progress.add_task("Đang lấy tin", total=total)
                 return await poll_cycle(rt, on_source=lambda _o: progress.advance(task), everything=True)
         finally:
@@ -54,8 +52,8 @@ def print_cycle(report) -> None:
         note = outcome.error or "; ".join(outcome.warnings)
         table.add_row(outcome.source, labels[outcome.outcome], str(len(outcome.new_ids)),
                       str(len(outcome.changed_ids)), note[:80])
-    console.print(table)
-    console.print(f"{report.new_items} tin mới từ {len(report.outcomes)} nguồn; "
+    console().print(table)
+    console().print(f"{report.new_items} tin mới từ {len(report.outcomes)} nguồn; "
                   f"{len(report.failed)} nguồn lỗi; {report.fulltext_fetched} bài lấy toàn văn.")
 
 
@@ -77,6 +75,6 @@ def run(obj):
         finally:
             await close_runtime(rt)
 
-    console.print(f"Đang theo dõi {len(config.sources)} nguồn; dừng bằng Ctrl-C.")
+    console().print(f"Đang theo dõi {len(config.sources)} nguồn; dừng bằng Ctrl-C.")
     asyncio.run(main())
-    console.print("Đã dừng.")
+    console().print("Đã dừng.")
