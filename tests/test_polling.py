@@ -99,7 +99,7 @@ def test_garbage_is_a_clear_per_source_error_and_other_sources_still_work(db, fe
                          f'[[sources]]\nname = "good"\nurl = "{feed_server.url("/good")}"\n')
     report = cycle(db, config, pool)
     bad = source_row(db, "bad")
-    assert bad["consecutive_failures"] == 1 and "malformed feed" in bad["last_error"]
+    assert bad["consecutive_failures"] == 1 and "not a feed" in bad["last_error"]
     assert source_row(db, "good")["consecutive_failures"] == 0
     assert report.new_items == 1
 

@@ -30,11 +30,15 @@ def _read(body: bytes, headers: dict):
 
 def _to_result(parsed, body: bytes, source: str) -> ParseResult:
     result = ParseResult(title=html_to_text(parsed.feed.get("title")) or None)
+    if not parsed.entries and not parsed.get("version"):
+        # Nothing feedparser recognises as RSS/Atom: an empty body, an error page, a moved site.
+        looks_html = body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
+        result.errors.append("not a feed: the server answered with an HTML page (moved or dead feed?)"
+                             if looks_html else "not a feed: empty or unrecognised document")
+        return result
     if parsed.bozo:
         problem = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"
         if not parsed.entries:
-            if body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html")):
-                problem = "not a feed: the server answered with an HTML page (moved or dead feed?)"
             result.errors.append(f"malformed feed, no entries read ({problem})")
             return result
         result.errors.append(f"malformed feed, {len(parsed.entries)} entries read anyway ({problem})")
