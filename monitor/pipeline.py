@@ -68,5 +68,5 @@ def record(db: sqlite_utils.Database, config: Config, row: dict, result: FetchRe
         })
     if error and error != row.get("last_error"):
         # Log a failure when it starts or changes, not on every retry.
-        log.warning("source failed", extra={"source": row["name"], "url": row["url"], "attempt": failures, "error": error})
+        log.warning("source=%r url=%s attempt=%d failed: %s", row["name"], row["url"], failures, error)
     return outcome
