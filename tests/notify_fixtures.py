@@ -91,17 +91,21 @@ email = "quantri@sogd.example.vn"
 """
 
 
-def make_delivery_config(smtp: LocalSMTP | None = None, zalo: LocalZalo | None = None, delivery: str = "",
-                         channels: str = '["zalo_bot", "zns", "email", "webhook"]'):
+def make_delivery_config(smtp: LocalSMTP | None = None, zalo: LocalZalo | None = None, **kwargs):
+    return parse_config(delivery_toml(smtp, zalo, **kwargs))
+
+
+def delivery_toml(smtp: LocalSMTP | None = None, zalo: LocalZalo | None = None, delivery: str = "",
+                  channels: str = '["zalo_bot", "zns", "email", "webhook"]', max_attempts: int = 8) -> str:
     webhook = f'url = "{zalo.url}/webhook"' if zalo else ""
-    return parse_config(f"""
+    return (f"""
 [office]
 name = "Văn phòng Sở GDĐT thử nghiệm"
 province_code = 25
 
 [delivery]
 channels = {channels}
-max_attempts = 4
+max_attempts = {max_attempts}
 backoff_base = "30s"
 backoff_max = "5m"
 lease = "60s"
@@ -146,3 +150,13 @@ def make_alert(incident_id: int = 1, recipient: str = "thanhtra", level: str = "
         ),
         first_seen=published, created_at=published,
     )
+
+
+def open_test_incident(db, now: datetime, title: str = "Học sinh lớp 7 bị đánh hội đồng", level: str = "urgent") -> int:
+    """A story and its incident, made through the engine's own functions."""
+    from monitor.escalation import incidents
+    from monitor.store import iso
+
+    story = db.execute("INSERT INTO stories (title, first_seen, last_seen, level, updated_at) VALUES (?, ?, ?, ?, ?)",
+                       [title, iso(now), iso(now), level, iso(now)]).lastrowid
+    return incidents.open_incident(db, story, level, 70.0, now).id

@@ -78,9 +78,15 @@ class Deliverer:
         self.policy = config.delivery
 
     async def run(self, limit: int = 200) -> int:
-        sent = 0
-        for row in outbox.due(self.db, self.now, self.policy.lease, limit):
-            sent += await self.deliver(row)
+        """Rounds until nothing new is due, so a fallback row or a dead-letter notice goes out in the same call."""
+        sent, seen = 0, set()
+        while len(seen) < limit:
+            rows = [r for r in outbox.due(self.db, self.now, self.policy.lease, limit) if r["id"] not in seen]
+            if not rows:
+                break
+            for row in rows[: limit - len(seen)]:
+                seen.add(row["id"])
+                sent += await self.deliver(row)
         return sent
 
     async def deliver(self, row: dict) -> int:
