@@ -129,6 +129,11 @@ async def poll_loop(rt: Runtime, stop: asyncio.Event) -> None:
 
 WORKERS: list[Worker] = [poll_loop]
 
+from monitor.notify.deliver import worker as delivery_worker  # noqa: E402
+from monitor.web.app import worker as web_worker  # noqa: E402
+
+WORKERS += [delivery_worker, web_worker]
+
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     try:

@@ -75,3 +75,4 @@ def cli(ctx, db_path, config_path, verbose):
 from monitor.cli import core  # noqa: E402,F401  (each import registers its commands)
 from monitor.cli import poll  # noqa: E402,F401
 from monitor.cli import demo  # noqa: E402,F401
+from monitor.cli import web  # noqa: E402,F401

@@ -214,3 +214,8 @@ async def delivery_loop(db: sqlite_utils.Database, config, stop: asyncio.Event, 
                 waiter.cancel()
     finally:
         await close_registry(registry)
+
+
+async def worker(rt, stop: asyncio.Event) -> None:
+    """The daemon's delivery worker (in ``monitor.daemon.WORKERS``): checks the outbox every second."""
+    await delivery_loop(rt.db, rt.config, stop, clock=rt.clock, interval=1.0)

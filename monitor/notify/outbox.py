@@ -69,8 +69,8 @@ def enqueue(db: sqlite_utils.Database, alert: Alert, now: datetime, dead_letter_
         return cursor.rowcount == 1
 
 
-def rows(db: sqlite_utils.Database, where: str = "1", params: list | None = None) -> list[dict]:
-    cursor = db.execute(f"SELECT {COLUMNS} FROM outbox WHERE {where} ORDER BY id", params or [])
+def rows(db: sqlite_utils.Database, where: str = "1", params: list | None = None, order: str = "id") -> list[dict]:
+    cursor = db.execute(f"SELECT {COLUMNS} FROM outbox WHERE {where} ORDER BY {order}", params or [])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 

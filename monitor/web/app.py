@@ -6,6 +6,7 @@ GET that acknowledged would let a scanner acknowledge for a person.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -102,14 +103,17 @@ def create_app(db: sqlite_utils.Database, config, secret: str, clock: Callable[[
     ])
 
 
-async def serve(db: sqlite_utils.Database, config, stop=None, env: Mapping[str, str] | None = None) -> None:
-    """Run the app with uvicorn until ``stop`` is set (the daemon runs it beside its workers)."""
-    import asyncio
+async def serve(app: Starlette, host: str, port: int, stop=None) -> None:
+    """Run ``app`` with uvicorn; with ``stop`` (the daemon's event) the daemon keeps its own signal handling."""
+    import contextlib
 
     import uvicorn
 
-    app = create_app(db, config, link_secret(env))
-    server = uvicorn.Server(uvicorn.Config(app, host=config.web.host, port=config.web.port, log_level="warning"))
+    class Server(uvicorn.Server):
+        def capture_signals(self):
+            return contextlib.nullcontext() if stop is not None else super().capture_signals()
+
+    server = Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     if stop is None:
         await server.serve()
         return
@@ -117,3 +121,15 @@ async def serve(db: sqlite_utils.Database, config, stop=None, env: Mapping[str, 
     await stop.wait()
     server.should_exit = True
     await task
+
+
+async def worker(rt, stop) -> None:
+    """The daemon runs the web app beside its other workers when ``web.in_daemon`` is true."""
+    if not rt.config.web.in_daemon:
+        return
+    try:
+        secret = link_secret()
+    except ConfigError as exc:
+        log.warning("web app off: %s", exc)
+        return
+    await serve(create_app(rt.db, rt.config, secret, rt.clock), rt.config.web.host, rt.config.web.port, stop)

@@ -13,3 +13,5 @@ class Web(Strict):
     port: int = Field(8080, ge=1, le=65535)
     # How long an acknowledge/resolve link stays valid.
     link_lifetime: Duration = 7 * 86400.0
+    # Serve the app inside `monitor run` (one process); otherwise run `monitor serve` beside it.
+    in_daemon: bool = False
