@@ -8,8 +8,9 @@ It serves, on 127.0.0.1 only:
 * ``/article/<host>/<path>``: an article page for every item, with the real
   title, date and text; ``mounts()`` sends the real outlet URLs here.
 
-The server has a clock: ``advance()`` releases more items (and the next
-recorded VnExpress snapshot), so successive poll cycles see news appear.
+The server has a clock: ``advance()`` (or a request to ``/_advance``)
+releases more items and the next recorded VnExpress snapshot, so successive
+poll cycles see news appear. ``python -m monitor.demo.server`` runs it alone.
 Feeds answer conditional GET (ETag, Last-Modified, 304) and gzip.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import html
 import math
 import threading
+import argparse
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -246,6 +248,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(head=True)
 
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._serve(head=False)
+
     def log_message(self, format, *args) -> None:  # quiet: the demo prints its own summary
         pass
 
@@ -255,6 +261,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._feed(path, head)
         elif path.startswith("/article/"):
             self._article(self.path[len("/article/"):], head)
+        elif path == "/_advance":
+            self.demo.advance()
+            self._send(200, f"cycle {self.demo.cycle}\n".encode(), "text/plain; charset=utf-8", head=head)
         elif path == "/":
             self._send(200, _index(self.demo).encode("utf-8"), "text/html; charset=utf-8", head=head)
         else:
@@ -450,3 +459,25 @@ class _SyncToLocal(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve in the foreground, e.g. to run `monitor poll --once` against it by hand."""
+    parser = argparse.ArgumentParser(prog="python -m monitor.demo.server", description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--write-config", metavar="PATH", help="write a feeds.toml for this server here")
+    args = parser.parse_args(argv)
+    server = DemoServer(port=args.port).start()
+    if args.write_config:
+        Path(args.write_config).write_text(server.config_text(), encoding="utf-8")
+        print(f"config written to {args.write_config}")
+    print(f"serving {len(server.feeds)} feeds on {server.base_url}; "
+          f"GET {server.base_url}/_advance releases more items; Ctrl-C stops")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
