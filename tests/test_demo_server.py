@@ -123,3 +123,8 @@ async def _get_via_mounts(server, url: str) -> httpx.Response:
     async with httpx.AsyncClient(mounts=server.mounts(), timeout=10) as http:
         return await http.get(url)
 
+
+
+def test_the_clock_can_be_moved_over_http(server, client):
+    assert client.get(server.base_url + "/_advance").text == "cycle 1\n"
+    assert server.cycle == 1
