@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -29,14 +30,16 @@ LABELS = Path(__file__).resolve().parent.parent / "data" / "labels"
 
 
 def _district(name: str | None) -> str | None:
-    """Compared lowercase, without a unit word annotators sometimes keep ("Quận 8")."""
+    """Compared lowercase, without a unit word annotators sometimes keep ("Quận 8")
+    and without apostrophes ("Đắk R'Lấp" = "Đắk Rlấp")."""
     if not name:
         return None
     name = normalize(name).lower()
     for unit in ("quận ", "huyện ", "thị xã ", "thành phố ", "tp "):
         if name.startswith(unit):
-            return name[len(unit):]
-    return name
+            name = name[len(unit):]
+            break
+    return re.sub(r"[\W_]+", "", name)
 
 
 def score_item(pred: list[dict], gold: list[dict]) -> dict:

@@ -21,14 +21,25 @@ PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "gazettee
 PROVINCE, DISTRICT, WARD, WARD2025, ABBREV = "L", "D", "W", "N", "A"
 
 
+# A word may hold apostrophes ("K'Nớ", "H'Leo"): they are dropped from keys,
+# since the press writes "Đắk R'Lấp", "Đắk Rlấp" and "Đắk R’Lấp" alike.
+WORD = re.compile(r"\w+(?:['’‘]\w+)*")
+_QUOTES = str.maketrans("", "", "'’‘")
+
+
+def split_words(text: str) -> list[str]:
+    """Words as keys are made of: apostrophes dropped, case and marks kept."""
+    return [w.translate(_QUOTES) for w in WORD.findall(text)]
+
+
 def words(name: str) -> tuple[str, ...]:
     """Lowercase words with tone marks: 'Bà Rịa - Vũng Tàu' -> ('bà', 'rịa', 'vũng', 'tàu')."""
-    return tuple(re.findall(r"\w+", normalize(name).lower()))
+    return tuple(split_words(normalize(name).lower()))
 
 
 def fold(name: str) -> str:
     """Index key: 'Bà Rịa - Vũng Tàu' -> 'ba ria vung tau'."""
-    return " ".join(re.findall(r"\w+", strip_diacritics(normalize(name)).lower()))
+    return " ".join(split_words(strip_diacritics(normalize(name)).lower()))
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class Unit:
     district: int | None = None
     commune: int | None = None   # 2025 commune index
     units: tuple[str, ...] = ()  # unit words the data gives it ('huyện', 'xã', ...)
+    alias: bool = False          # a town the package also lists as a name of its province ("Vũng Tàu")
 
 
 @dataclass
@@ -50,17 +62,18 @@ class Gazetteer:
     districts: list[dict]
     wards2025: list[dict]
     index: dict[str, list[Unit]] = field(default_factory=dict)
+    prefixes: set[str] = field(default_factory=set)   # word prefixes of keys: when to stop reading
     ordinary: frozenset[str] = frozenset()
     ordinary_bare: frozenset[str] = frozenset()
     max_words: int = 1
 
     def add(self, name: str, unit: Unit) -> None:
-        """Index under the folded name, and under it with apostrophes dropped
-        ("Đắk R'Lấp" is also written "Đắk Rlấp")."""
-        keys = {fold(name), fold(re.sub(r"['’‘]", "", name))}
-        for key in keys - {""}:
+        key = fold(name)
+        if key:
             self.index.setdefault(key, []).append(unit)
-            self.max_words = max(self.max_words, key.count(" ") + 1)
+            parts = key.split(" ")
+            self.max_words = max(self.max_words, len(parts))
+            self.prefixes.update(" ".join(parts[:n]) for n in range(1, len(parts) + 1))
 
     def province_name(self, unit: Unit) -> str:
         return self.provinces[unit.province]["name"]
@@ -113,7 +126,8 @@ def build(doc: dict) -> Gazetteer:
         g.add(form, Unit(ABBREV, form, lp["to"], ids[0]))
     for i, d in enumerate(g.districts):
         lp = g.legacy[d["lp"]]
-        g.add(d["name"], Unit(DISTRICT, d["name"], lp["to"], d["lp"], i, d["commune"], tuple(d["units"])))
+        alias = fold(d["name"]).replace(" ", "") in lp["aliases"]
+        g.add(d["name"], Unit(DISTRICT, d["name"], lp["to"], d["lp"], i, d["commune"], tuple(d["units"]), alias))
     for w in doc["wards"]:
         d = g.districts[w["d"]]
         lp = g.legacy[d["lp"]]

@@ -9,7 +9,9 @@ disappeared before 2025 but fill the press archive ("Thừa Thiên Huế",
 "Quận 9", "huyện Hoa Lư"). The "ordinary word" lists come from the
 underthesea dictionaries. See docs/gazetteer.md.
 
-Run: python -m classifiers.gazetteer_build [--historical WHEEL ...]
+Run: python -m classifiers.gazetteer_build --historical-versions 0.2 0.4.3
+(fetches those wheels with pip into a temporary folder; --historical WHEEL ...
+reads wheels already at hand).
 """
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ import argparse
 import json
 import re
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -259,13 +263,28 @@ def build(historical: list[Path]) -> dict:
     return builder.document(sources, dictionary)
 
 
+def fetch_wheels(versions: list[str], folder: Path) -> list[Path]:
+    """Older vietnam-provinces releases, downloaded by pip (build time only)."""
+    wheels = []
+    for version in versions:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--only-binary", ":all:", "-d", str(folder), f"vietnam-provinces=={version}"],
+                       check=True)
+        wheels += [w for w in folder.glob(f"vietnam_provinces-{version}-*.whl")]
+    return wheels
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--historical", nargs="*", type=Path, default=[],
-                        help="older vietnam-provinces wheels (pip download vietnam-provinces==0.4.3 --no-deps)")
+                        help="older vietnam-provinces wheels already downloaded")
+    parser.add_argument("--historical-versions", nargs="*", default=[],
+                        help="older vietnam-provinces releases to fetch with pip (the shipped file: 0.2 0.4.3)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    doc = build(args.historical)
+    with tempfile.TemporaryDirectory() as tmp:
+        wheels = list(args.historical) + fetch_wheels(args.historical_versions, Path(tmp))
+        doc = build(wheels)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), "utf-8")
     print(f"{args.out}: {len(doc['legacy_provinces'])} legacy provinces, {len(doc['districts'])} districts, "

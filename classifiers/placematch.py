@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from classifiers.gazetteer import ABBREV, DISTRICT, PROVINCE, WARD, WARD2025, Gazetteer, Unit, words
+from classifiers.gazetteer import (ABBREV, DISTRICT, PROVINCE, WARD, WARD2025, Gazetteer, Unit,
+                                   split_words, words)
 from classifiers.placetext import Prepared
 
 STRONG, WEAK = 2, 1
@@ -44,13 +45,14 @@ _UNIT_OF = {"quận": "quận", "huyện": "huyện", "thị xã": "thị xã", 
             "xã": "xã", "phường": "phường", "thị trấn": "thị trấn", "tt": "thị trấn", "p": "phường",
             "đặc khu": "đặc khu", "thành phố": "thành phố", "tp": "thành phố"}
 # Words that make the next name a street, bridge or river, not the unit itself.
-_NOT_A_UNIT = frozenset({"đường", "phố", "cầu", "sông", "chợ", "ngõ", "hẻm", "kênh", "quốc lộ"})
+_NOT_A_UNIT = frozenset({"đường", "phố", "cầu", "sông", "chợ", "ngõ", "hẻm", "kênh", "quốc lộ", "xa lộ"})
 # Most common family names: a three-word name starting with one reads as a person
 # ("Hồ Chí Minh") and needs a unit word or a neighbouring place.
 _SURNAMES = frozenset({"nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ",
                        "đặng", "bùi", "đỗ", "hồ", "ngô", "dương", "lý"})
 _NAME_GAP = re.compile(r"[ \-–—'’‘]{1,3}")
 _UNIT_GAP = re.compile(r"[ .]{1,3}")
+_QUOTES = str.maketrans("", "", "'’‘")
 _PLURAL = frozenset({"cac", "nhung", "hai", "ba", "bon", "nam"})
 _LIST_GAP = re.compile(r"\s*(?:,|;|&|và|hoặc)\s*")
 
@@ -63,6 +65,9 @@ class Mention:
     end: int
     unit: str | None           # 'province' / 'city' / 'district' / 'commune'
     unit_word: str | None      # the unit word as spelt with tone marks
+    shared: bool = False       # the name belongs to units in several provinces
+    key: str = ""              # the folded name
+    unit_at: int = -1          # the unit word's first word, -1 without one
     candidates: list[tuple[Unit, int]] = field(default_factory=list)
 
 
@@ -72,7 +77,7 @@ def _name_words(name: str) -> tuple[str, ...]:
 
 
 def _surface(prep: Prepared, first: int, last: int) -> tuple[str, ...]:
-    return tuple(prep.word(i).lower() for i in range(first, last))
+    return tuple(prep.word(i).lower().translate(_QUOTES) for i in range(first, last))
 
 
 def _diacritics(surface: tuple[str, ...], folded: tuple[str, ...], name: tuple[str, ...]) -> str:
@@ -85,7 +90,7 @@ def _diacritics(surface: tuple[str, ...], folded: tuple[str, ...], name: tuple[s
 def _case(prep: Prepared, first: int, last: int, name: str) -> str:
     """'title' ("Lạc Sơn"), 'upper' ("LẠC SƠN") or 'lower' (anything else)."""
     shape = []
-    expected = re.findall(r"\w+", name)
+    expected = split_words(name)
     for i, want in zip(range(first, last), expected):
         w = prep.word(i)
         if w[0].isdigit():
@@ -151,17 +156,15 @@ def unit_before(prep: Prepared, first: int) -> tuple[str, str, int] | None:
 def scan(prep: Prepared, g: Gazetteer) -> list[Mention]:
     """Leftmost-longest mentions whose words could name a unit."""
     found, i, n_words = [], 0, len(prep.words)
+    joined = [bool(_NAME_GAP.fullmatch(prep.norm[prep.words[j][1]:prep.words[j + 1][0]]))
+              for j in range(n_words - 1)]
     while i < n_words:
         mention = None
-        for n in range(min(g.max_words, n_words - i), 0, -1):
-            if n > 1 and not _joined(prep, i, i + n):
-                continue
-            units = g.index.get(" ".join(prep.keys[i:i + n]))
-            if units:
-                mention = _mention(prep, g, i, i + n, units, found)
-                if mention.candidates:
-                    break
-                mention = None
+        for last in reversed(_key_ends(prep.keys, joined, i, g)):
+            mention = _mention(prep, g, i, last, g.index[" ".join(prep.keys[i:last])], found)
+            if mention.candidates:
+                break
+            mention = None
         if mention:
             found.append(mention)
             i = mention.last
@@ -170,31 +173,56 @@ def scan(prep: Prepared, g: Gazetteer) -> list[Mention]:
     return found
 
 
-def _joined(prep: Prepared, first: int, last: int) -> bool:
-    for j in range(first, last - 1):
-        if not _NAME_GAP.fullmatch(prep.norm[prep.words[j][1]:prep.words[j + 1][0]]):
-            return False
-    return True
+def _key_ends(keys: list[str], joined: list[bool], i: int, g: Gazetteer) -> list[int]:
+    """Every `last` such that words i..last form an index key, shortest first."""
+    ends, key = [], keys[i]
+    last = i + 1
+    while key in g.prefixes:
+        if key in g.index:
+            ends.append(last)
+        if last >= len(keys) or not joined[last - 1]:
+            break
+        key = key + " " + keys[last]
+        last += 1
+    return ends
 
 
 def _mention(prep: Prepared, g: Gazetteer, first: int, last: int, units: list[Unit],
              before: list[Mention]) -> Mention:
     unit = unit_before(prep, first)
     level, spelt, start_word = unit if unit else (None, None, first)
+    unit_at = start_word if unit else -1
     if unit is None and before:
         level, spelt = _inherited(prep, before[-1], first)
-    start = prep.words[start_word][0]
-    m = Mention(first, last, start, prep.words[last - 1][1], level, spelt)
-    surface = _surface(prep, first, last)
-    folded = tuple(prep.keys[first:last])
+        unit_at = before[-1].unit_at if level else -1
+    end = prep.words[last - 1][1]
+    key = " ".join(prep.keys[first:last])
+    m = Mention(first, last, prep.words[start_word][0], end, level, spelt, key=key, unit_at=unit_at)
+    _weigh(prep, g, m, units)
+    if not m.candidates and level is not None:
+        # "o xa Ha Noi": without tone marks "xa" may be "far", not "xã".
+        m = Mention(first, last, prep.words[first][0], end, None, None, key=key)
+        _weigh(prep, g, m, units)
+    return m
+
+
+def _weigh(prep: Prepared, g: Gazetteer, m: Mention, units: list[Unit]) -> None:
+    """Fill m.candidates with the units whose evidence holds."""
+    m.shared = len({u.province for u in units}) > 1
+    surface = _surface(prep, m.first, m.last)
+    folded = tuple(prep.keys[m.first:m.last])
+    seen: dict[str, tuple[str, str]] = {}
     for u in units:
-        level_ok = _evidence(prep, g, m, u, surface, folded)
+        shape = seen.get(u.name)
+        if shape is None:
+            shape = seen[u.name] = (_diacritics(surface, folded, _name_words(u.name)),
+                                    _case(prep, m.first, m.last, u.name))
+        level_ok = _evidence(prep, g, m, u, shape, folded)
         if level_ok:
             m.candidates.append((u, level_ok))
-    if level is None and any(u.kind in (PROVINCE, ABBREV) for u, _ in m.candidates):
+    if m.unit is None and any(u.kind in (PROVINCE, ABBREV) for u, _ in m.candidates):
         # Without a unit word a province name is the province, not its namesake town.
         m.candidates = [(u, lv) for u, lv in m.candidates if u.kind in (PROVINCE, ABBREV)]
-    return m
 
 
 def _inherited(prep: Prepared, prev: Mention, first: int) -> tuple[str | None, str | None]:
@@ -202,18 +230,17 @@ def _inherited(prep: Prepared, prev: Mention, first: int) -> tuple[str | None, s
     ("huyện Lạc Sơn, Hòa Bình" is an address: the second name is the province.)"""
     if prev.unit in ("district", "commune") and prev.last == first:
         gap = prep.norm[prep.words[prev.last - 1][1]:prep.words[first][0]]
-        unit_at = next(i for i, (s, _) in enumerate(prep.words) if s == prev.start)
-        plural = unit_at > 0 and (prep.keys[unit_at - 1] in _PLURAL or prep.keys[unit_at - 1].isdigit())
+        at = prev.unit_at
+        plural = at > 0 and (prep.keys[at - 1] in _PLURAL or prep.keys[at - 1].isdigit())
         if plural and _LIST_GAP.fullmatch(gap):
             return prev.unit, prev.unit_word
     return None, None
 
 
 def _evidence(prep: Prepared, g: Gazetteer, m: Mention, u: Unit,
-              surface: tuple[str, ...], folded: tuple[str, ...]) -> int | None:
+              shape: tuple[str, str], folded: tuple[str, ...]) -> int | None:
     name = _name_words(u.name)
-    diac = _diacritics(surface, folded, name)
-    case = _case(prep, m.first, m.last, u.name)
+    diac, case = shape
     if u.kind == ABBREV:
         return STRONG if _abbrev_ok(prep, m, u) else None
     if diac == "variant" and u.kind != PROVINCE:
@@ -227,10 +254,11 @@ def _evidence(prep: Prepared, g: Gazetteer, m: Mention, u: Unit,
     if diac == "bare":
         ordinary = ordinary or " ".join(folded) in g.ordinary_bare
     embedded = _embedded(prep, m.first, m.last) or _person_like(name)
-    if u.kind == PROVINCE:
+    if u.kind == PROVINCE or u.alias:
         return _province_alone(diac, case, ordinary, embedded)
-    # A district name alone: capitalised, spelt right, not part of a longer name.
-    if diac == "exact" and case == "title" and not embedded and len(name) > 1:
+    # A district name alone: capitalised, spelt right, not part of a longer name,
+    # and no other province has a unit of that name (else "Xuân Trường" the footballer).
+    if diac == "exact" and case == "title" and not ordinary and not embedded and not m.shared:
         return STRONG
     if diac in ("exact", "bare") and case == "title":
         return WEAK
@@ -276,7 +304,7 @@ def _with_unit(g: Gazetteer, m: Mention, u: Unit, diac: str, case: str) -> int |
     if u.kind in (WARD, WARD2025):
         return STRONG if wanted in u.units else WEAK
     if u.kind == DISTRICT and wanted == "đặc khu":
-        return STRONG
+        return WEAK  # the island district the special zone replaced
     return None
 
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, replace
+from bisect import bisect_right
+from dataclasses import replace
 
 from classifiers.gazetteer import ABBREV, DISTRICT, PROVINCE, WARD, WARD2025, Gazetteer, Unit, load
 from classifiers.placematch import STRONG, Mention, scan
@@ -32,33 +33,37 @@ from classifiers.schools import find_schools, school_spans
 __all__ = ["find_places", "find_schools", "main_province", "score_places"]
 log = logging.getLogger(__name__)
 _ROUNDS = 3
+# Only the head of a huge text is read: the place a story is about is named early,
+# and a pasted megabyte must not hold up the pipeline.
+MAX_CHARS = 100_000
 _RANK = {PROVINCE: 0, ABBREV: 0, DISTRICT: 1, WARD2025: 2, WARD: 2}
 
 
-@dataclass
 class _Support:
     """Places already accepted in the text: the context for the ambiguous ones."""
-    legacy: Counter
-    provinces: Counter
-    districts: Counter
 
-    @classmethod
-    def empty(cls) -> "_Support":
-        return cls(Counter(), Counter(), Counter())
+    def __init__(self) -> None:
+        self.legacy: Counter = Counter()
+        self.provinces: Counter = Counter()
+        self.districts: Counter = Counter()
 
-    def add(self, u: Unit) -> None:
-        self.provinces[u.province] += 1
+    def add(self, u: Unit, n: int = 1) -> None:
+        self.provinces[u.province] += n
         if u.legacy is not None:
-            self.legacy[u.legacy] += 1
+            self.legacy[u.legacy] += n
         if u.district is not None:
-            self.districts[u.district] += 1
+            self.districts[u.district] += n
 
-    def score(self, u: Unit) -> int:
-        if u.district is not None and self.districts[u.district]:
+    def score(self, u: Unit, minus: "_Support | None" = None) -> int:
+        """3: its district is named, 2: its legacy province, 1: its 2025 province."""
+        def count(table: str, key) -> int:
+            have = getattr(self, table)[key]
+            return have - getattr(minus, table)[key] if minus is not None else have
+        if u.district is not None and count("districts", u.district) > 0:
             return 3
-        if u.legacy is not None and self.legacy[u.legacy]:
+        if u.legacy is not None and count("legacy", u.legacy) > 0:
             return 2
-        return 1 if self.provinces[u.province] else 0
+        return 1 if count("provinces", u.province) > 0 else 0
 
 
 def find_places(text: str) -> list[dict]:
@@ -67,7 +72,7 @@ def find_places(text: str) -> list[dict]:
         return []
     try:
         g = load()
-        prep = prepare(text)
+        prep = prepare(text[:MAX_CHARS])
         resolved = _resolve(g, _outside_universities(prep.norm, scan(prep, g)))
         merged = _merge(g, resolved)
         return [_entry(g, u, prep.span(m.start, m.end)) for m, u in merged]
@@ -81,39 +86,79 @@ def _outside_universities(norm: str, mentions: list[Mention]) -> list[Mention]:
     national institutions named after a city do not place the story there."""
     if not any(word in norm for word in ("ĐH", "Đại học", "đại học", "Học viện", "Cao đẳng", "CĐ")):
         return mentions
-    spans = [(s, e) for _, s, e, higher in school_spans(norm) if higher]
-    return [m for m in mentions if not any(s <= m.start and m.end <= e for s, e in spans)]
+    spans = sorted((s, e) for _, s, e, higher in school_spans(norm) if higher)
+    starts = [s for s, _ in spans]
+    kept = []
+    for m in mentions:
+        i = bisect_right(starts, m.start) - 1
+        if i < 0 or spans[i][1] < m.end:
+            kept.append(m)
+    return kept
 
 
 def _resolve(g: Gazetteer, mentions: list[Mention]) -> list[tuple[Mention, Unit]]:
-    """Accept clear mentions first, then let them settle the ambiguous ones."""
-    support, chosen = _Support.empty(), {}
+    """Accept clear mentions first, then let them settle the ambiguous ones;
+    last, let ambiguous mentions of different names narrow each other
+    ("xã An Hòa, huyện Tam Nông": only one Tam Nông has an An Hòa)."""
+    support, chosen = _Support(), {}
     # Provinces first, then districts, then communes: each level is the context of the next.
-    pending = sorted(range(len(mentions)), key=lambda k: (_level(mentions[k]), k))
+    pending = dict.fromkeys(sorted(range(len(mentions)), key=lambda k: (_level(mentions[k]), k)))
     for _ in range(_ROUNDS):
-        progress = False
-        for k in list(pending):
-            unit = _choose(g, mentions[k].candidates, support)
-            if unit is not None:
-                chosen[k] = unit
-                support.add(unit)
-                pending.remove(k)
-                progress = True
-        if not progress:
+        if not _round(g, mentions, pending, chosen, support) and not _joint_round(g, mentions, pending, chosen, support):
             break
     return [(mentions[k], chosen[k]) for k in sorted(chosen)]
+
+
+def _round(g: Gazetteer, mentions: list[Mention], pending: dict, chosen: dict, support: _Support) -> bool:
+    progress = False
+    for k in list(pending):
+        unit = _choose(g, mentions[k].candidates, support)
+        if unit is not None:
+            chosen[k] = unit
+            support.add(unit)
+            del pending[k]
+            progress = True
+    return progress
+
+
+def _joint_round(g: Gazetteer, mentions: list[Mention], pending: dict, chosen: dict,
+                 support: _Support) -> bool:
+    """Score each pending mention against what the others (of other names) could be."""
+    total, by_name = _Support(), {}
+    for k in pending:
+        for u in _strong(mentions[k]):
+            total.add(u)
+            by_name.setdefault(mentions[k].key, _Support()).add(u)
+    progress = False
+    for k in list(pending):
+        unit = _choose(g, mentions[k].candidates, total, minus=by_name.get(mentions[k].key), joint=True)
+        if unit is not None:
+            chosen[k] = unit
+            support.add(unit)
+            del pending[k]
+            progress = True
+    return progress
+
+
+def _strong(m: Mention) -> set[Unit]:
+    return {u for u, level in m.candidates if level == STRONG}
 
 
 def _level(m: Mention) -> int:
     return min((_RANK[u.kind] for u, _ in m.candidates), default=3)
 
 
-def _choose(g: Gazetteer, candidates: list[tuple[Unit, int]], support: _Support) -> Unit | None:
-    scored = [(support.score(u), u) for u, level in candidates]
+def _choose(g: Gazetteer, candidates: list[tuple[Unit, int]], support: _Support,
+            minus: _Support | None = None, joint: bool = False) -> Unit | None:
+    if joint:
+        candidates = [(u, level) for u, level in candidates if level == STRONG]
+    scored = [(support.score(u, minus), u) for u, level in candidates]
     scored = [(s, u) for (s, u), (_, level) in zip(scored, candidates) if level == STRONG or s > 0]
     if not scored:
         return None
     best = max(s for s, _ in scored)
+    if joint and best < 2:
+        return None  # two names merely sharing a 2025 province prove nothing
     return _collapse(g, [u for s, u in scored if s == best])
 
 

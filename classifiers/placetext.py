@@ -13,10 +13,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from classifiers.gazetteer import WORD
 from classifiers.text import normalize, strip_diacritics
 
 _CHUNK = re.compile(r"\S+|\s+")
-_WORD = re.compile(r"\w+")
+_QUOTES = str.maketrans("", "", "'’‘")
 
 
 class _FoldTable(dict):
@@ -77,25 +78,31 @@ class Prepared:
 
 def prepare(text: str) -> Prepared:
     """Normalise without moving any word, then fold and split."""
-    parts, offsets, changed, pos = [], [], False, 0
+    parts, moved = [], False
     for m in _CHUNK.finditer(text):
         chunk = m.group(0)
         if chunk[0].isspace():
             # One space per character; line breaks stay, since they end a name.
-            out, starts = "".join("\n" if c in "\n\r\u2028\u2029" else " " for c in chunk), None
-        else:
-            out, starts = _normalize_chunk(chunk)
-        parts.append(out)
-        if starts is None:
-            offsets.extend(range(pos, pos + len(out)))
-        else:
-            changed = True
-            offsets.extend(pos + s for s in starts)
-        pos = m.end()
-    norm = "".join(parts)
+            parts.append(("".join("\n" if c in "\n\r\u2028\u2029" else " " for c in chunk), m.start(), None))
+            continue
+        out, starts = _normalize_chunk(chunk)
+        parts.append((out, m.start(), starts))
+        moved = moved or starts is not None
+    norm = "".join(p for p, _, _ in parts)
     folded = norm.translate(_FOLD)
-    words = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
-    keys = [folded[s:e] for s, e in words]
-    marked = sum(1 for a, b in zip(norm, folded) if a.lower() != b)
-    return Prepared(text, norm, folded, words, keys, offsets if changed else None,
+    words = [(m.start(), m.end()) for m in WORD.finditer(folded)]
+    keys = [folded[s:e].translate(_QUOTES) for s, e in words]
+    marked = len(norm) - len(norm.encode("ascii", "ignore"))
+    return Prepared(text, norm, folded, words, keys, _offsets(parts) if moved else None,
                     bare=marked * 50 < max(len(words), 1))
+
+
+def _offsets(parts: list[tuple[str, int, tuple[int, ...] | None]]) -> list[int]:
+    """norm index -> text index, for text whose normalisation changed lengths."""
+    offsets: list[int] = []
+    for out, begin, starts in parts:
+        if starts is None:
+            offsets.extend(range(begin, begin + len(out)))
+        else:
+            offsets.extend(begin + s for s in starts)
+    return offsets
