@@ -127,6 +127,9 @@ class Source(Strict):
 # Feature sections live beside their features; they import Strict/Duration from here.
 from monitor.notify.config import Delivery  # noqa: E402
 from monitor.web.config import Web  # noqa: E402
+from monitor.escalation.config import (  # noqa: E402
+    Contact, Escalation, Hotness, Route, Stories, check_references, keyed_contacts,
+)
 
 
 class Config(Strict):
@@ -135,6 +138,13 @@ class Config(Strict):
     sources: tuple[Source, ...] = ()
     delivery: Delivery = Delivery()
     web: Web = Web()
+    contacts: dict[str, Contact] = {}
+    routes: Route = Route()
+    escalation: Escalation = Escalation()
+    hotness: Hotness = Hotness()
+    stories: Stories = Stories()
+
+    _keyed_contacts = field_validator("contacts", mode="before")(keyed_contacts)
 
     @model_validator(mode="after")
     def _unique_names(self) -> "Config":
@@ -171,7 +181,7 @@ def parse_config(text: str, origin: str = "feeds.toml") -> Config:
         line = re.search(r"line (\d+)", str(exc))
         raise ConfigError(f"not valid TOML ({exc})", line=int(line.group(1)) if line else None, path=origin) from None
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
@@ -182,6 +192,9 @@ def parse_config(text: str, origin: str = "feeds.toml") -> Config:
         elif first["type"] == "missing":
             message = "required key is missing"
         raise ConfigError(message, key=key or None, line=locate(text, loc), path=origin) from None
+    for loc, message in check_references(config):  # e.g. a route naming an unknown contact
+        raise ConfigError(message, key=_dotted(loc), line=locate(text, loc), path=origin)
+    return config
 
 
 def _dotted(loc: tuple) -> str:

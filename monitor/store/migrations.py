@@ -99,3 +99,7 @@ MIGRATION_SETS: list[Migrations] = [core]
 from monitor.notify.schema import notify  # noqa: E402
 
 MIGRATION_SETS.append(notify)
+
+from monitor.escalation.schema import escalation  # noqa: E402
+
+MIGRATION_SETS.append(escalation)
