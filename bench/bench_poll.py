@@ -72,6 +72,19 @@ def _status(pid: int, field: str) -> int:
     return 0
 
 
+def tree_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process and its live descendants."""
+    ticks = 0
+    for pid in _tree(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class MemorySampler:
     """Samples the summed RSS of this process tree every 50 ms; keeps the peak (Linux /proc)."""
 
@@ -156,9 +169,9 @@ def run_ours(port: int, feeds: int, concurrency: int, workdir: Path, server: "Re
             for cycle in (1, 2):
                 if cycle == 2:
                     server.call("/_advance")
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), tree_cpu()
                 report = await poll_cycle(rt, everything=True)
-                out[f"cycle{cycle}"] = _summary(time.perf_counter() - started, report.new_items,
+                out[f"cycle{cycle}"] = _summary(time.perf_counter() - started, tree_cpu() - cpu, report.new_items,
                                                 [o.outcome for o in report.outcomes], server.stats())
                 out[f"cycle{cycle}"]["stored"] = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
         finally:
@@ -179,7 +192,7 @@ def run_naive(port: int, feeds: int, workdir: Path, server: "Remote") -> dict:
     for cycle in (1, 2):
         if cycle == 2:
             server.call("/_advance")
-        started, new, outcomes = time.perf_counter(), 0, []
+        started, cpu, new, outcomes = time.perf_counter(), tree_cpu(), 0, []
         for number in range(feeds):
             etag, modified = validators.get(number, (None, None))
             parsed = feedparser.parse(feed_url(port, number), etag=etag, modified=modified)
@@ -192,7 +205,8 @@ def run_naive(port: int, feeds: int, workdir: Path, server: "Remote") -> dict:
                      entry.get("published")])
                 new += cursor.rowcount
             conn.commit()
-        out[f"cycle{cycle}"] = _summary(time.perf_counter() - started, new, outcomes, server.stats())
+        out[f"cycle{cycle}"] = _summary(time.perf_counter() - started, tree_cpu() - cpu, new, outcomes,
+                                        server.stats())
         out[f"cycle{cycle}"]["stored"] = conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
     return out
 
@@ -219,16 +233,17 @@ def run_httpx(port: int, feeds: int, concurrency: int, server: "Remote") -> dict
             for cycle in (1, 2):
                 if cycle == 2:
                     server.call("/_advance")
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), tree_cpu()
                 outcomes = await asyncio.gather(*(one(n) for n in range(feeds)))
-                out[f"cycle{cycle}"] = _summary(time.perf_counter() - started, 0, outcomes, server.stats())
+                out[f"cycle{cycle}"] = _summary(time.perf_counter() - started, tree_cpu() - cpu, 0, outcomes,
+                                                server.stats())
 
     asyncio.run(main())
     return out
 
 
-def _summary(seconds: float, new: int, outcomes: list[str], served: dict) -> dict:
-    return {"seconds": round(seconds, 2), "new_items": new, "ok": outcomes.count("ok"),
+def _summary(seconds: float, cpu: float, new: int, outcomes: list[str], served: dict) -> dict:
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "new_items": new, "ok": outcomes.count("ok"),
             "not_modified": outcomes.count("not_modified"), "errors": outcomes.count("error"),
             "served_304": served.get("304", 0)}
 
@@ -290,8 +305,8 @@ def report(results: dict, args, feed_bytes: float) -> None:
     print(f"\n{args.feeds} feeds x {args.items} items ({feed_bytes / 1024:.1f} KB a feed on average, served "
           f"gzip-compressed from a separate process), {args.concurrency} requests in flight, {os.cpu_count()} CPUs, "
           f"load average before the run {results['load_before']:.1f}\n")
-    header = f"{'':12} {'cycle 1 (s)':>11} {'items/s':>9} {'cycle 2 (s)':>11} {'304s':>6} {'new':>5} " \
-             f"{'stored':>7} {'peak RSS (MB)':>14}"
+    header = f"{'':12} {'cycle 1 (s)':>11} {'CPU (s)':>8} {'items/s':>8} {'cycle 2 (s)':>11} {'CPU (s)':>8} " \
+             f"{'304s':>5} {'new':>4} {'stored':>7} {'peak RSS (MB)':>14}"
     print(header)
     print("-" * len(header))
     for name, result in results.items():
@@ -299,12 +314,15 @@ def report(results: dict, args, feed_bytes: float) -> None:
             continue
         one, two = result["cycle1"], result["cycle2"]
         rate = f"{items / one['seconds']:.0f}" if name != "httpx only" else "-"
-        print(f"{name:12} {one['seconds']:>11.2f} {rate:>9} {two['seconds']:>11.2f} {two['not_modified']:>6} "
-              f"{two['new_items']:>5} {two.get('stored', '-'):>7} {result['peak_rss_mb']:>14.1f}")
+        print(f"{name:12} {one['seconds']:>11.2f} {one['cpu_seconds']:>8.1f} {rate:>8} {two['seconds']:>11.2f} "
+              f"{two['cpu_seconds']:>8.1f} {two['not_modified']:>5} {two['new_items']:>4} {two.get('stored', '-'):>7} "
+              f"{result['peak_rss_mb']:>14.1f}")
     if "ours" in results and "naive" in results:
         ours, naive = results["ours"], results["naive"]
         print(f"\nours vs naive: cycle 1 {naive['cycle1']['seconds'] / ours['cycle1']['seconds']:.1f}x faster, "
-              f"cycle 2 {naive['cycle2']['seconds'] / ours['cycle2']['seconds']:.1f}x faster")
+              f"cycle 2 {naive['cycle2']['seconds'] / ours['cycle2']['seconds']:.1f}x faster (wall time); "
+              f"CPU time {naive['cycle1']['cpu_seconds'] / ours['cycle1']['cpu_seconds']:.1f}x and "
+              f"{naive['cycle2']['cpu_seconds'] / ours['cycle2']['cpu_seconds']:.1f}x")
     print("\n" + json.dumps(results))
 
 
