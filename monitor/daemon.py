@@ -20,6 +20,7 @@ from typing import Awaitable, Callable
 import sqlite_utils
 
 from monitor.config import Config
+from monitor.escalation.engine import process as escalation_process
 from monitor.pipeline import SourceOutcome, record
 from monitor.sources import fulltext, parse
 from monitor.sources.fetch import Fetcher
@@ -49,6 +50,7 @@ class CycleReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     fulltext_fetched: int = 0
     classified: int = 0
+    alerts: int = 0
 
     @property
     def new_items(self) -> int:
@@ -85,6 +87,8 @@ async def poll_cycle(rt: Runtime, on_source: Callable[[SourceOutcome], None] | N
     await asyncio.gather(*(poll_one(row) for row in due_sources(rt.db, rt.clock(), everything)))
     if rt.config.polling.fulltext:
         report.fulltext_fetched = await fetch_fulltext(rt)
+    # Last, on what is classified: stories, hotness, incidents and their alerts (queued in the outbox).
+    report.alerts = len(escalation_process(rt.db, rt.config, rt.clock()))
     return report
 
 
@@ -133,6 +137,10 @@ from monitor.notify.deliver import worker as delivery_worker  # noqa: E402
 from monitor.web.app import worker as web_worker  # noqa: E402
 
 WORKERS += [delivery_worker, web_worker]
+
+from monitor.escalation.worker import worker as escalation_worker  # noqa: E402
+
+WORKERS.append(escalation_worker)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
