@@ -29,6 +29,8 @@ from pathlib import Path
 from classifiers.text import normalize, strip_diacritics
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "gazetteer.json"
+# Two-syllable lowercase words, for school names like "Bách khoa" (classifiers.schools).
+COMPOUNDS = OUT.with_name("compounds.txt")
 # Unit words in front of names in the packages, longest first.
 _PREFIX = re.compile(
     r"^(Thành phố|Tỉnh|Quận|Huyện|Thị xã|Thị trấn|Phường|Xã|Đặc khu)\s+", re.IGNORECASE
@@ -263,6 +265,12 @@ def build(historical: list[Path]) -> dict:
     return builder.document(sources, dictionary)
 
 
+def compounds() -> list[str]:
+    """Two-syllable lowercase words of the dictionary, sorted."""
+    words, _ = read_dictionary()
+    return sorted(w for w in words if w.count(" ") == 1)
+
+
 def fetch_wheels(versions: list[str], folder: Path) -> list[Path]:
     """Older vietnam-provinces releases, downloaded by pip (build time only)."""
     wheels = []
@@ -287,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         doc = build(wheels)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    args.out.with_name(COMPOUNDS.name).write_text("\n".join(compounds()) + "\n", "utf-8")
     print(f"{args.out}: {len(doc['legacy_provinces'])} legacy provinces, {len(doc['districts'])} districts, "
           f"{len(doc['wards'])} legacy communes, {len(doc['wards2025'])} communes of 2025", file=sys.stderr)
     return 0

@@ -10,8 +10,12 @@ Schools of general education are reported with "Trường" in front, so
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from classifiers.text import normalize
+
+COMPOUNDS = Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "compounds.txt"
 
 _FULL_LEVELS = (
     r"Mầm non|Mẫu giáo|Nhà trẻ|Tiểu học và (?:THCS|Trung học cơ sở)|Tiểu học|Trung học cơ sở"
@@ -27,8 +31,6 @@ _SCHOOL = re.compile(
     r"(?P<level>(?i:" + _FULL_LEVELS + r")|" + _ABBR_LEVELS + r")"
     r"(?:\s+(?P<chuyen>(?i:chuyên)))?\s+(?=[^\W_])"
 )
-# Levels that only mean a school right after "Trường".
-_NEEDS_TRUONG = re.compile(r"TH|MN|MG|(?i:mầm non|mẫu giáo|nhà trẻ|tiểu học.*|trung học.*|phổ thông.*|liên cấp)")
 _HIGHER = re.compile(r"(?i:đại học|cao đẳng|trung cấp|học viện)|ĐHQG|ĐH|CĐ")
 _TOKEN = re.compile(r"[^\W_][\w'’]*(?:-[^\W_][\w'’]*)*|\d+")
 _MAX_WORDS = 8
@@ -51,49 +53,51 @@ def school_spans(text: str) -> list[tuple[str, int, int, bool]]:
     out = []
     for m in _SCHOOL.finditer(text):
         higher = bool(_HIGHER.fullmatch(m.group("level")))
-        name = _name_after(text, m.end(), higher=higher)
+        name, end = _name_after(text, m.end(), higher=higher)
         if name and _plausible(m, name):
-            out.append((_canonical(m, name), m.start(), m.end() + len(name), higher))
+            out.append((_canonical(m, name), m.start(), end, higher))
     return out
 
 
-def _name_after(text: str, pos: int, higher: bool) -> str:
-    """Capitalised words (and numbers) from pos. Higher-education names may hold
-    lowercase words between capitalised ones ("Bách khoa Hà Nội") or one closing
-    word after the first ("Đại học Bách khoa")."""
-    parts: list[str] = []
+def _name_after(text: str, pos: int, higher: bool) -> tuple[str, int]:
+    """Capitalised words (and numbers) from pos, with the lowercase second half of
+    a compound ("Bách khoa", "Kinh tế Quốc dân"); in higher education also "và"
+    between capitalised words ("Khoa học Xã hội và Nhân văn")."""
+    parts: list[tuple[str, int]] = []
     while len(parts) < _MAX_WORDS:
         m = _TOKEN.match(text, pos)
-        if not m:
+        if not m or m.group(0) in ("Trường", "TRƯỜNG"):
             break
-        word = m.group(0)
-        if word in ("Trường", "TRƯỜNG"):
+        word, prev = m.group(0), parts[-1][0] if parts else ""
+        if not (word[0].isupper() or word[0].isdigit() or (not parts and word == "số")
+                or (prev and _compound(prev, word))
+                or (higher and prev and word == "và" and _capital_next(text, m.end()))):
             break
-        if not (word[0].isupper() or word[0].isdigit()):
-            if not parts or parts[-1][0].islower() or word == "số":
-                if word == "số" and not parts:
-                    parts.append(word)
-                    pos = _skip_space(text, m.end())
-                    continue
-                break
-            nxt = _TOKEN.match(text, _skip_space(text, m.end()))
-            between = nxt and nxt.group(0)[0].isupper() and nxt.group(0) != "Trường"
-            if not higher or not (between or len(parts) == 1):
-                break
-        parts.append(word)
-        end = m.end()
-        pos = _skip_space(text, end)
-        if pos == end:
+        parts.append((word, m.end()))
+        pos = _skip_space(text, m.end())
+        if pos == m.end():
             break
-    while parts and (parts[-1][0].islower() and not _closing_word(parts)):
-        parts.pop()
-    if parts == ["số"]:
-        return ""
-    return " ".join(parts)
+    while parts and (parts[-1][0] in ("và", "số") or (parts[-1][0].isdigit() and len(parts[-1][0]) > 2)):
+        parts.pop()   # "... TW 2012": a year, not part of the name
+    if not parts:
+        return "", pos
+    return " ".join(w for w, _ in parts), parts[-1][1]
 
 
-def _closing_word(parts: list[str]) -> bool:
-    return len(parts) == 2 and parts[0][0].isupper()
+def _compound(prev: str, word: str) -> bool:
+    """'Bách' + 'khoa': one word of the dictionary, only its first half capitalised."""
+    return prev[0].isupper() and word.islower() and f"{prev.lower()} {word}" in _compounds()
+
+
+def _capital_next(text: str, end: int) -> bool:
+    nxt = _TOKEN.match(text, _skip_space(text, end))
+    return bool(nxt) and nxt.group(0)[0].isupper() and nxt.group(0) != "Trường"
+
+
+@lru_cache(maxsize=1)
+def _compounds() -> frozenset[str]:
+    """Two-syllable lowercase words (generated from the underthesea word lists)."""
+    return frozenset(COMPOUNDS.read_text("utf-8").splitlines())
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -105,13 +109,13 @@ def _skip_space(text: str, pos: int) -> int:
 def _plausible(m: re.Match, name: str) -> bool:
     level, truong = m.group("level"), m.group("truong")
     if not truong:
-        if _NEEDS_TRUONG.fullmatch(level) and not level[0].isupper():
+        if not level[0].isupper():
             return False
         if level in ("TH", "MN", "MG"):
-            return False
+            return False  # too short to mean a school without "Trường"
         if not m.group("chuyen") and not _HIGHER.fullmatch(level) and _is_place(name):
             return False
-    return bool(name) and name[0].isupper() or name[:1].isdigit() or name.startswith("số")
+    return bool(name)
 
 
 def _is_place(name: str) -> bool:
