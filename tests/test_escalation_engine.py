@@ -117,8 +117,8 @@ def test_critical_repeats_hourly_and_its_deadline_is_six_hours(db, config):
     incident = incidents.get(db, first[0].incident_id)
     assert incident.level == "critical"
     assert {a.recipient for a in first} >= {"truc", "chanh", "pho", "gd", "xa"}
-    became_critical = [r for r in incidents.audit_log(db, incident.id) if r["detail"].startswith("urgent → critical")
-                       or r["detail"].startswith("warning → critical")][0]["at"]
+    became_critical = [r for r in incidents.audit_log(db, incident.id)
+                       if r["action"] == "level" and "→ KHẨN CẤP" in r["detail"]][0]["at"]
     assert incident.deadline_at.isoformat() == (
         datetime.fromisoformat(became_critical) + timedelta(hours=6)).isoformat()
     # Everyone in the chain has been told: the repeat interval for critical (1 h) runs from the first alert.

@@ -76,3 +76,4 @@ from monitor.cli import core  # noqa: E402,F401  (each import registers its comm
 from monitor.cli import poll  # noqa: E402,F401
 from monitor.cli import demo  # noqa: E402,F401
 from monitor.cli import web  # noqa: E402,F401
+from monitor.cli import incidents  # noqa: E402,F401

@@ -27,9 +27,9 @@ from datetime import datetime, timedelta
 
 from monitor.escalation.places import place_key
 from monitor.escalation.topics import label
+from monitor.escalation.words import LEVEL_NAMES
 from monitor.store import iso
 
-LEVEL_NAMES = {"digest": "ĐIỂM TIN", "warning": "CẢNH BÁO", "urgent": "KHẨN", "critical": "KHẨN CẤP"}
 
 
 @dataclass(frozen=True)

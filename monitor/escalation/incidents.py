@@ -16,6 +16,7 @@ from datetime import datetime
 import sqlite_utils
 
 from monitor.errors import MonitorError
+from monitor.escalation.words import level_name
 from monitor.store import iso, parse_iso
 
 STATES = ("new", "acknowledged", "handling", "resolved", "closed")
@@ -121,7 +122,7 @@ def open_incident(db: sqlite_utils.Database, story_id: int, level: str, score: f
         "INSERT INTO incidents (story_id, state, level, score, opened_at, updated_at) VALUES (?, 'new', ?, ?, ?, ?)",
         [story_id, level, score, iso(now), iso(now)],
     )
-    audit(db, cursor.lastrowid, SYSTEM, "opened", f"mức {level}, điểm {score:.0f}. {why}".strip(), now)
+    audit(db, cursor.lastrowid, SYSTEM, "opened", f"mức {level_name(level)}, điểm {score:.0f}. {why}".strip(), now)
     return get(db, cursor.lastrowid)
 
 
@@ -129,7 +130,8 @@ def raise_level(db: sqlite_utils.Database, incident: Incident, level: str, score
                 deadline_at: datetime | None) -> Incident:
     _update(db, incident.id, now, level=level, score=score, deadline_at=deadline_at,
             reminded_at=None if deadline_at != incident.deadline_at else incident.reminded_at)
-    audit(db, incident.id, SYSTEM, "level", f"{incident.level} → {level} (điểm {score:.0f})", now)
+    audit(db, incident.id, SYSTEM, "level", f"{level_name(incident.level)} → {level_name(level)} (điểm {score:.0f})",
+          now)
     return get(db, incident.id)
 
 
@@ -148,7 +150,8 @@ def reopen(db: sqlite_utils.Database, incident: Incident, level: str, score: flo
     db.execute("UPDATE incident_recipients SET level = NULL, updates = 0, held_since = NULL WHERE incident_id = ?",
                [incident.id])
     audit(db, incident.id, SYSTEM, "reopened",
-          f"bùng phát trở lại: {items_now - (incident.items_at_resolve or 0)} bài mới sau khi xử lý; mức {level}", now)
+          f"bùng phát trở lại: {items_now - (incident.items_at_resolve or 0)} bài mới sau khi xử lý; "
+          f"mức {level_name(level)}", now)
     return get(db, incident.id)
 
 
@@ -222,3 +225,18 @@ def close(db: sqlite_utils.Database, incident_id: int, who: str, now: datetime, 
         _update(db, incident_id, now, state="closed", closed_at=now, closed_by=who)
         audit(db, incident_id, _who(who, via), "closed", "", now)
         return get(db, incident_id)
+
+
+def with_stories(db: sqlite_utils.Database, states: tuple[str, ...] = OPEN_STATES,
+                 limit: int = 100) -> list[tuple[Incident, dict]]:
+    """Incidents (gravest and newest first) with their story's row, for listings."""
+    out = []
+    for incident in find(db, states, limit):
+        story = next(db.query("SELECT * FROM stories WHERE id = ?", [incident.story_id]))
+        out.append((incident, story))
+    return out
+
+
+def recipients_table(db: sqlite_utils.Database, incident_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM incident_recipients WHERE incident_id = ? ORDER BY added_at, rowid",
+                         [incident_id]))

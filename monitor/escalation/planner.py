@@ -20,6 +20,7 @@ from monitor.escalation.incidents import SYSTEM, Incident, audit, get
 from monitor.escalation.routes import Facts, recipients
 from monitor.escalation.silences import active
 from monitor.escalation.stories import ALERT_ITEMS, outlet_of
+from monitor.escalation.words import KIND_NAMES, REASON_NAMES, level_name
 from monitor.notify.alert import Alert, AlertItem
 from monitor.store import iso, parse_iso
 
@@ -107,7 +108,8 @@ def send(db: sqlite_utils.Database, incident: Incident, view: StoryView, recipie
         first_seen=view.first_seen, created_at=now,
     )
     enqueue(db, alert, now)
-    audit(db, incident.id, SYSTEM, "notify", f"{kind} ({reason}) mức {level} → {recipient}", now)
+    audit(db, incident.id, SYSTEM, "notify", f"{KIND_NAMES.get(kind, kind)} ({REASON_NAMES.get(reason, reason)}), "
+                                             f"mức {level_name(level)} → {recipient}", now)
     return alert
 
 

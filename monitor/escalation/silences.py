@@ -52,7 +52,7 @@ def listing(db: sqlite_utils.Database, now: datetime, include_past: bool = False
     return list(db.query(f"SELECT * FROM silences {where} ORDER BY until", [] if include_past else [iso(now)]))
 
 
-def expire(db: sqlite_utils.Database, now: datetime) -> list[int]:
+def expire(db: sqlite_utils.Database, now: datetime, actor: str = SYSTEM) -> list[int]:
     """Mark silences whose time has come; unmute their incidents (audit) and restart ack clocks."""
     ended = [sid for (sid,) in db.execute(
         "SELECT id FROM silences WHERE expired_at IS NULL AND until <= ?", [iso(now)]).fetchall()]
@@ -63,7 +63,8 @@ def expire(db: sqlite_utils.Database, now: datetime) -> list[int]:
             clock = ", escalated_at = ?" if state == "new" else ""
             db.execute(f"UPDATE incidents SET silence_id = NULL{clock} WHERE id = ?",
                        [iso(now), incident_id] if clock else [incident_id])
-            audit(db, incident_id, SYSTEM, "unsilenced", f"hết thời gian tắt cảnh báo #{sid}", now)
+            why = f"hết thời gian tắt cảnh báo #{sid}" if actor == SYSTEM else f"bật lại cảnh báo #{sid}"
+            audit(db, incident_id, actor, "unsilenced", why, now)
     return ended
 
 
@@ -73,4 +74,4 @@ def lift(db: sqlite_utils.Database, silence_id: int, who: str, now: datetime) ->
         if not db.execute("SELECT 1 FROM silences WHERE id = ? AND expired_at IS NULL", [silence_id]).fetchone():
             raise IncidentError(f"Không có lệnh tắt cảnh báo #{silence_id} đang hiệu lực.")
         db.execute("UPDATE silences SET until = ? WHERE id = ?", [iso(now), silence_id])
-        expire(db, now)
+        expire(db, now, actor=who)
