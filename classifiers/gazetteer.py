@@ -85,6 +85,10 @@ class Gazetteer:
         name = self.legacy[unit.legacy]["name"]
         return None if name == self.provinces[unit.province]["short"] else name
 
+    def same_legacy(self, a: Unit, b: Unit) -> bool:
+        """One pre-2025 province, even under two names ("Thừa Thiên Huế" and "Huế")."""
+        return self.legacy[a.legacy]["code"] == self.legacy[b.legacy]["code"]
+
     def survivor(self, unit: Unit) -> bool:
         """True for a legacy province whose name the 2025 province keeps."""
         return self.legacy_name(unit) is None

@@ -132,8 +132,9 @@ def _after_street_word(prep: Prepared, first: int) -> bool:
     return prev in _NOT_A_UNIT or two in _NOT_A_UNIT
 
 
-def unit_before(prep: Prepared, first: int) -> tuple[str, str, int] | None:
-    """(level, unit word, its first word) when a unit word stands right before word `first`."""
+def unit_before(prep: Prepared, first: int, bare_name: bool = False) -> tuple[str, str, int] | None:
+    """(level, unit word, its first word) when a unit word stands right before word `first`.
+    A unit word typed without tone marks counts before a name typed without them."""
     for n in (2, 1):
         i = first - n
         if i < 0:
@@ -146,7 +147,7 @@ def unit_before(prep: Prepared, first: int) -> tuple[str, str, int] | None:
             continue
         level, spelt = UNIT_WORDS[key]
         surface = " ".join(prep.word(j).lower() for j in range(i, first))
-        if surface == spelt or (prep.bare and surface == " ".join(key)):
+        if surface == spelt or ((prep.bare or bare_name) and surface == " ".join(key)):
             if n == 2 and prep.norm[prep.words[i][1]:prep.words[i + 1][0]] != " ":
                 continue
             return level, spelt, i
@@ -189,7 +190,8 @@ def _key_ends(keys: list[str], joined: list[bool], i: int, g: Gazetteer) -> list
 
 def _mention(prep: Prepared, g: Gazetteer, first: int, last: int, units: list[Unit],
              before: list[Mention]) -> Mention:
-    unit = unit_before(prep, first)
+    bare_name = prep.norm[prep.words[first][0]:prep.words[last - 1][1]].isascii()
+    unit = unit_before(prep, first, bare_name)
     level, spelt, start_word = unit if unit else (None, None, first)
     unit_at = start_word if unit else -1
     if unit is None and before:
@@ -288,8 +290,6 @@ def _with_unit(g: Gazetteer, m: Mention, u: Unit, diac: str, case: str) -> int |
     if case == "lower" and (diac != "exact" or len(u.name.split()) < 2
                             or " ".join(_name_words(u.name)) in g.ordinary):
         return None  # "xã hội", "tỉnh thành"; but "phường xuân hương" in keyword lists
-    if diac == "bare" and case != "title" and not u.name.isdigit():
-        return None
     if m.unit == "province":
         return STRONG if u.kind == PROVINCE else None
     if m.unit == "city":

@@ -55,15 +55,12 @@ class _Support:
             self.districts[u.district] += n
 
     def score(self, u: Unit, minus: "_Support | None" = None) -> int:
-        """3: its district is named, 2: its legacy province, 1: its 2025 province."""
-        def count(table: str, key) -> int:
-            have = getattr(self, table)[key]
-            return have - getattr(minus, table)[key] if minus is not None else have
-        if u.district is not None and count("districts", u.district) > 0:
-            return 3
-        if u.legacy is not None and count("legacy", u.legacy) > 0:
-            return 2
-        return 1 if count("provinces", u.province) > 0 else 0
+        """3: its district is named, 2: its legacy province, 1: its 2025 province, else 0."""
+        for points, table, key in ((3, "districts", u.district), (2, "legacy", u.legacy),
+                                   (1, "provinces", u.province)):
+            if key is not None and getattr(self, table)[key] > (getattr(minus, table)[key] if minus else 0):
+                return points
+        return 0
 
 
 def find_places(text: str) -> list[dict]:
@@ -199,7 +196,7 @@ def _compatible(g: Gazetteer, a: Unit, b: Unit) -> bool:
         return False
     if _key(a) != _key(b) and _specificity(a) == 0 and _specificity(b) == 0:
         return False
-    legacy_ok = (a.legacy == b.legacy or a.legacy is None or b.legacy is None
+    legacy_ok = (a.legacy is None or b.legacy is None or g.same_legacy(a, b)
                  or (b.district is None and b.commune is None and g.survivor(b))
                  or (a.district is None and a.commune is None and g.survivor(a)))
     return (legacy_ok and (a.district is None or b.district is None or a.district == b.district)
@@ -209,7 +206,7 @@ def _compatible(g: Gazetteer, a: Unit, b: Unit) -> bool:
 def _combine(g: Gazetteer, a: Unit, b: Unit) -> Unit:
     """a, the more specific, completed by what b knows (a merged-away province beats its survivor)."""
     legacy = a.legacy
-    if legacy is None or (g.legacy_name(a) is None and g.legacy_name(b) is not None and a.district is None):
+    if legacy is None or (g.legacy_name(a) is None and g.legacy_name(b) is not None):
         legacy = b.legacy if b.legacy is not None else legacy
     return replace(a, legacy=legacy,
                    district=a.district if a.district is not None else b.district,
