@@ -1,12 +1,14 @@
 """Localities and school names: cases in tests/data/places.tsv, one a line."""
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 
 import pytest
 from vietnam_provinces import Province, Ward
 
+from classifiers.gazetteer import PATH
 from classifiers.places import find_places, find_schools, main_province, score_places
 
 CASES = Path(__file__).parent / "data" / "places.tsv"
@@ -124,3 +126,18 @@ def test_score_places_counts_one_item():
     row = score_places(find_places("Học sinh huyện Lạc Sơn, Hòa Bình"), gold)
     assert row["main_ok"] and row["d_tp"] == row["d_gold"] == 1 and row["l_tp"] == 1
     assert not score_places([], gold)["main_ok"]
+
+
+def test_shipped_gazetteer_matches_the_installed_packages():
+    """An upgraded package needs `python -m classifiers.gazetteer_build` (docs/gazetteer.md)."""
+    from importlib.metadata import version
+
+    from classifiers.gazetteer import load
+
+    g = load()
+    doc_sources = json.loads(PATH.read_text("utf-8"))["sources"]
+    assert doc_sources["vietnam-provinces"] == version("vietnam-provinces")
+    assert doc_sources["vietnamadminunits"] == version("vietnamadminunits")
+    assert {p["name"] for p in g.provinces} == PROVINCES
+    assert {w["name"] for w in g.wards2025} == COMMUNES and len(g.wards2025) == 3321
+    assert len({lp["code"] for lp in g.legacy}) == 63
