@@ -26,7 +26,8 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from classifiers.text import normalize, strip_diacritics
+from classifiers.gazetteer import fold
+from classifiers.text import normalize
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "gazetteer.json"
 # Two-syllable lowercase words, for school names like "Bách khoa" (classifiers.schools).
@@ -43,13 +44,8 @@ def split_unit(full: str) -> tuple[str, str]:
     m = _PREFIX.match(full)
     if not m:
         return "", full
-    name = full[m.end():]
+    name = re.sub(r"(['’])\s+", r"\1", full[m.end():])   # "Ia H' Drai" -> "Ia H'Drai"
     return m.group(1).lower(), str(int(name)) if name.isdigit() else name
-
-
-def fold(name: str) -> str:
-    """Lookup key: lowercase, no diacritics, words only."""
-    return " ".join(re.findall(r"\w+", strip_diacritics(name).lower()))
 
 
 def words(name: str) -> str:

@@ -21,8 +21,8 @@ one place are merged: a district and its province give one entry.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import replace
 
 from classifiers.gazetteer import ABBREV, DISTRICT, PROVINCE, WARD, WARD2025, Gazetteer, Unit, load
