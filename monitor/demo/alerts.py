@@ -1,0 +1,361 @@
+"""The alert scenario of `monitor demo`: a real negative local story spreads across outlets.
+
+One real item (``data/samples/alert_scenario.json``) is re-served by several
+local feeds over an hour of scenario time. Each round runs the product's own
+path: ``poll_cycle`` -> ``engine.process``/``engine.tick`` -> outbox ->
+``drain`` -> a real SMTP server and a real Zalo API server on 127.0.0.1. Then
+nobody answers, the (shortened) acknowledgement timeout passes and the
+incident escalates; the escalated person acknowledges through the signed link
+in their e-mail, served by the real web app; the audit log closes the show.
+The scenario keeps its own database (``alerts.db`` beside the demo's).
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import secrets
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+from rich.table import Table
+
+from monitor.config import parse_config
+from monitor.demo.catalog import SAMPLES
+from monitor.demo.smtp_server import LocalSMTP, free_port
+from monitor.demo.zalo_server import LocalZalo
+from monitor.notify import outbox
+from monitor.notify.deliver import drain
+from monitor.notify.registry import build_registry, close_registry
+from monitor.notify.render import KINDS, LEVELS
+from monitor.store import open_store, parse_iso, utcnow
+from monitor.store.sources import sync_sources
+from monitor.web.app import create_app, serve
+
+SCENARIO_FILE = SAMPLES / "alert_scenario.json"
+ROUNDS = (0, 15, 25, 35, 45)          # scenario minutes at which the monitor polls
+ACK_TIMEOUT = {"warning": "20m", "urgent": "10m", "critical": "5m"}   # shortened for the demo
+
+
+class ScenarioClock:
+    def __init__(self, start: datetime):
+        self.start = self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, minute: float) -> datetime:
+        self.now = self.start + timedelta(minutes=minute)
+        return self.now
+
+
+@dataclass(frozen=True)
+class Pickup:
+    minute: int
+    source: str
+    reach: str
+    url: str
+
+    @property
+    def slug(self) -> str:
+        return "".join(c if c.isalnum() else "-" for c in self.url.split("//")[1].split("/")[0])
+
+
+def load_scenario(path: Path = SCENARIO_FILE) -> dict:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    scenario["pickups"] = [Pickup(**p) for p in scenario["pickups"]]
+    return scenario
+
+
+class ScenarioFeeds:
+    """One RSS feed per outlet on 127.0.0.1; an outlet's copy appears once the clock passes its minute."""
+
+    def __init__(self, scenario: dict, clock: ScenarioClock):
+        self.scenario, self.clock = scenario, clock
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def feed_url(self, pickup: Pickup) -> str:
+        return f"{self.base_url}/feeds/{pickup.slug}.rss"
+
+    def document(self, slug: str) -> bytes | None:
+        record = self.scenario["origin"]["record"]
+        matches = [p for p in self.scenario["pickups"] if p.slug == slug]
+        if not matches:
+            return None
+        pickup = matches[0]
+        items = ""
+        published = self.clock.start + timedelta(minutes=pickup.minute)
+        if self.clock() >= published:
+            summary = f"{record['title']}. Từ khóa: {', '.join(record['keywords'])}."
+            items = (f"<item><title>{html.escape(record['title'])}</title><link>{html.escape(pickup.url)}</link>"
+                     f"<guid>{html.escape(pickup.url)}</guid><description>{html.escape(summary)}</description>"
+                     f"<pubDate>{format_datetime(published, usegmt=True)}</pubDate></item>")
+        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{html.escape(pickup.source)}'
+                f"</title><link>{html.escape(pickup.url)}</link><description>demo</description>{items}"
+                "</channel></rss>").encode()
+
+    def _handler(self):
+        feeds = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                slug = self.path.removeprefix("/feeds/").removesuffix(".rss")
+                body = feeds.document(slug)
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+        return Handler
+
+    def __enter__(self) -> "ScenarioFeeds":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def scenario_config(scenario: dict, feeds: ScenarioFeeds, smtp: LocalSMTP, web_port: int):
+    office = scenario["office"]
+    sources = "".join(
+        f'\n[[sources]]\nname = "{p.source}"\nurl = "{feeds.feed_url(p)}"\nreach = "{p.reach}"\n'
+        f'tags = ["education"]\n' for p in scenario["pickups"])
+    timeouts = ", ".join(f'{level} = "{value}"' for level, value in ACK_TIMEOUT.items())
+    return parse_config(f"""
+[office]
+name = "{office['name']}"
+province_code = {office['province_code']}
+
+[polling]
+allow_private = true
+fulltext = false
+min_interval = "1m"
+default_interval = "5m"
+{sources}
+[contacts.truc_vp]
+name = "Nguyễn Thị Thu – cán bộ trực truyền thông"
+email = "truc.truyenthong@sogd-bacninh.example"
+zalo_chat_id = "zalo-truc-vp"
+
+[contacts.chanh_vp]
+name = "Trần Quốc Huy – Chánh Văn phòng Sở"
+email = "chanh.vanphong@sogd-bacninh.example"
+phone = "0912345678"
+
+[contacts.pho_gd]
+name = "Lê Minh Đức – Phó Giám đốc Sở"
+email = "pho.giamdoc@sogd-bacninh.example"
+zalo_chat_id = "zalo-pho-gd"
+
+[contacts.xa_lim]
+name = "Đầu mối truyền thông xã Tiên Du"
+email = "daumoi.tiendu@sogd-bacninh.example"
+
+[contacts.quan_tri]
+name = "Quản trị hệ thống"
+email = "quantri@sogd-bacninh.example"
+
+[routes]
+name = "Văn phòng Sở"
+to = ["truc_vp"]
+
+[[routes.routes]]
+name = "Chánh Văn phòng (khẩn)"
+min_level = "urgent"
+to = ["chanh_vp"]
+continue = true
+
+[[routes.routes]]
+name = "Đầu mối cấp xã"
+own_province = true
+school_levels = ["lower_secondary", "unknown"]
+to = ["xa_lim"]
+
+[escalation]
+admin = "quan_tri"
+chain = ["truc_vp", "chanh_vp", "pho_gd"]
+ack_timeout = {{ {timeouts} }}
+group_interval = "10m"
+
+[escalation.quiet_hours]
+enabled = false
+
+[delivery]
+channels = ["zalo_bot", "zns", "email"]
+
+[delivery.email]
+host = "127.0.0.1"
+port = {smtp.port}
+security = "none"
+sender = "Giám sát truyền thông Sở GDĐT <canhbao@sogd-bacninh.example>"
+
+[delivery.zns]
+template_id = "demo-canh-bao"
+
+[web]
+public_url = "http://127.0.0.1:{web_port}"
+host = "127.0.0.1"
+port = {web_port}
+""", "demo alert scenario")
+
+
+def delivery_env(zalo: LocalZalo) -> dict[str, str]:
+    state = zalo.state
+    return {
+        "MONITOR_ZALO_BOT_TOKEN": state.bot_token, "MONITOR_ZALO_BOT_URL": zalo.url,
+        "MONITOR_ZALO_APP_ID": state.app_id, "MONITOR_ZALO_APP_SECRET": state.app_secret,
+        "MONITOR_ZALO_REFRESH_TOKEN": state.refresh_token, "MONITOR_ZNS_URL": zalo.url,
+        "MONITOR_ZALO_OAUTH_URL": zalo.url, "MONITOR_LINK_SECRET": secrets.token_urlsafe(32),
+    }
+
+
+class Show:
+    """Prints what was delivered since the last call, as the recipients saw it."""
+
+    def __init__(self, console, db, config, smtp: LocalSMTP, zalo: LocalZalo):
+        self.console, self.db, self.config, self.smtp, self.zalo = console, db, config, smtp, zalo
+        self.seen = 0
+
+    def deliveries(self, title: str) -> int:
+        rows = outbox.rows(self.db, "status = 'sent' AND id > ?", [self.seen])
+        if not rows:
+            self.console.print(f"[dim]{title}: không có tin mới cần gửi.[/dim]")
+            return 0
+        table = Table(title=title)
+        for column in ("Giờ", "Kênh", "Người nhận", "Loại", "Mức", "Nội dung"):
+            table.add_column(column)
+        tz = self.config.office.tz
+        for row in rows:
+            alert = json.loads(row["payload"])
+            contact = self.config.contacts.get(row["recipient"])
+            table.add_row(parse_iso(row["sent_at"]).astimezone(tz).strftime("%H:%M"), row["channel"],
+                          contact.name if contact else row["recipient"], KINDS.get(row["kind"]) or "Mới",
+                          LEVELS.get(row["level"], row["level"]), alert["headline"][:70])
+        self.console.print(table)
+        self.seen = max(r["id"] for r in outbox.rows(self.db))
+        self.console.print(f"Máy chủ SMTP cục bộ đã nhận {len(self.smtp.received)} thư; máy chủ Zalo cục bộ "
+                           f"{len(self.zalo.delivered('bot'))} tin Zalo Bot, {len(self.zalo.delivered('zns'))} tin ZNS.")
+        return len(rows)
+
+
+async def alert_scenario(demo) -> None:
+    """The demo stage (see module docstring)."""
+    from monitor.daemon import poll_cycle
+    from monitor.escalation import engine, incidents
+
+    console = demo.console
+    directory = Path(demo.db.execute("PRAGMA database_list").fetchone()[2]).parent
+    scenario = load_scenario()
+    start = utcnow().replace(second=0, microsecond=0)
+    clock = ScenarioClock(start)
+    console.rule("Kịch bản cảnh báo: một tin tiêu cực tại địa phương lan rộng")
+    record = scenario["origin"]["record"]
+    console.print(f"Tin thật (Dân Trí, {record['published'][:10]}): “{record['title']}”, được phát lại như "
+                  f"{len(scenario['pickups'])} nguồn lần lượt đăng trong {scenario['pickups'][-1].minute} phút.")
+    for stale in directory.glob("alerts.db*"):
+        stale.unlink()
+    with LocalSMTP() as smtp, LocalZalo() as zalo, ScenarioFeeds(scenario, clock) as feeds:
+        web_port = free_port()
+        config = scenario_config(scenario, feeds, smtp, web_port)
+        env = delivery_env(zalo)
+        db = open_store(directory / "alerts.db")
+        sync_sources(db, config, clock())
+        rt = replace(demo.rt, db=db, config=config, clock=clock)
+        registry = build_registry(config, db, env, clock)
+        show = Show(console, db, config, smtp, zalo)
+        console.print(f"Máy chủ SMTP: {smtp.host}:{smtp.port} · máy chủ Zalo API: {zalo.url} · "
+                      f"ứng dụng xác nhận: http://127.0.0.1:{web_port}")
+        try:
+            for minute in ROUNDS:
+                clock.at(minute)
+                report = await poll_cycle(rt, everything=True)
+                engine.process(db, config, clock())
+                engine.tick(db, config, clock())
+                await drain(db, config, clock(), registry, env=env)
+                show.deliveries(f"Phút {minute}: {report.new_items} bài mới – tin đã gửi")
+            incident = next(iter(incidents.find(db)), None)
+            if incident is None:
+                console.print("[red]Không có sự cố nào được mở: kiểm tra mô hình phân loại (monitor train).[/red]")
+                return
+            # Nobody acknowledges: the shortened timeout passes and the chain moves on.
+            wait = parse_duration_text(ACK_TIMEOUT[incident.level]) + 60
+            clock.now += timedelta(seconds=wait)
+            engine.tick(db, config, clock())
+            await drain(db, config, clock(), registry, env=env)
+            show.deliveries(f"Sau {wait // 60:.0f} phút không ai xác nhận – chuyển cấp")
+            await acknowledge_by_link(console, db, config, env, smtp, clock, web_port)
+            clock.now += timedelta(minutes=30)
+            engine.tick(db, config, clock())
+            await drain(db, config, clock(), registry, env=env)
+            show.deliveries("30 phút sau khi xác nhận")
+            print_audit(console, db, config, incident.id)
+        finally:
+            await close_registry(registry)
+            db.conn.close()
+    console.print(f"Xem lại: monitor --db {directory / 'alerts.db'} outbox --all")
+
+
+def parse_duration_text(text: str) -> float:
+    from monitor.config import parse_duration
+
+    return parse_duration(text)
+
+
+async def acknowledge_by_link(console, db, config, env, smtp: LocalSMTP, clock, web_port: int) -> None:
+    """Open the acknowledge link of the latest e-mail that carries one, on the real web app, and press the button."""
+    mails = [m for m in smtp.received if "/l/" in m.part("html")]
+    if not mails:
+        console.print("[red]Không có thư nào mang liên kết xác nhận.[/red]")
+        return
+    mail = mails[-1]
+    link = mail.part("html").split(f'href="{config.web.public_url}')[1].split('"')[0]
+    url = f"{config.web.public_url}{link}"
+    stop = asyncio.Event()
+    app = create_app(db, config, env["MONITOR_LINK_SECRET"], clock)
+    server = asyncio.create_task(serve(app, "127.0.0.1", web_port, stop))
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            for _ in range(50):                      # wait for the app to listen
+                try:
+                    page = await client.get(url)
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.1)
+            done = await client.post(url)
+    finally:
+        stop.set()
+        await server
+    who = mail.message["To"].addresses[0].display_name
+    console.print(f"{who} mở liên kết trong thư “{mail.subject[:60]}…”: trang {page.status_code}, "
+                  f"bấm xác nhận: {done.status_code} – " + ("Đã ghi nhận." if "Đã ghi nhận" in done.text
+                                                          else "không thành công."))
+
+
+def print_audit(console, db, config, incident_id: int) -> None:
+    from monitor.escalation import incidents
+
+    incident = incidents.get(db, incident_id)
+    tz = config.office.tz
+    table = Table(title=f"Nhật ký sự cố #{incident_id} – trạng thái: {incidents.STATE_NAMES[incident.state]}")
+    for column in ("Giờ", "Ai", "Việc", "Chi tiết"):
+        table.add_column(column)
+    for row in incidents.audit_log(db, incident_id):
+        table.add_row(parse_iso(row["at"]).astimezone(tz).strftime("%H:%M"), row["actor"], row["action"],
+                      (row["detail"] or "")[:90])
+    console.print(table)
