@@ -213,11 +213,14 @@ def locate(text: str, loc: tuple) -> int | None:
 
     Walks table headers: ``("sources", 3, "url")`` is the ``url =`` line inside
     the fourth ``[[sources]]`` block, or that block's header when the key is
-    absent. Inline tables and dotted keys fall back to the nearest header.
+    absent; nested arrays of tables (``[[routes.routes.routes]]``) count within
+    their parent block. A key inside an inline table is the line of that
+    table's key; dotted keys fall back to the nearest header.
     """
     table: list = []
-    counts: dict[str, int] = {}
+    current: dict[tuple, int] = {}  # index of the latest block of each array of tables, nested ones included
     best: int | None = None
+    inline: int | None = None
     want_table = [p for p in loc[:-1]] if loc else []
     leaf = loc[-1] if loc else None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -225,12 +228,11 @@ def locate(text: str, loc: tuple) -> int | None:
         if header:
             name = header.group(2).strip().strip("\"'")
             parts = name.split(".")
+            table = _within_arrays(parts[:-1], current) + [parts[-1]]
             if header.group(1) == "[[":
-                index = counts.get(name, 0)
-                counts[name] = index + 1
-                table = parts + [index]
-            else:
-                table = parts
+                index = current.get(tuple(table), -1) + 1
+                current[tuple(table)] = index
+                table = table + [index]
             if table == list(loc) or table == want_table:
                 best = number
             continue
@@ -239,9 +241,25 @@ def locate(text: str, loc: tuple) -> int | None:
             return number
         if key and not want_table and key.group(1) == leaf and not table:
             return number
+        depth = len(table)
+        if (key and inline is None and len(loc) > depth + 1 and table == list(loc[:depth])
+                and key.group(1).strip("\"'") == loc[depth]):
+            inline = number  # inside an inline table: `ack_timeout = { urgent = ... }`
+    if best is None and inline is not None:
+        return inline
     if best is None and loc:
         # The table itself (e.g. a missing [office]) or its first key.
         for number, line in enumerate(text.splitlines(), start=1):
             if re.match(rf"^\s*\[\[?\s*{re.escape(str(loc[0]))}\s*\]", line):
                 return number
     return best
+
+
+def _within_arrays(parts: list[str], current: dict[tuple, int]) -> list:
+    """``routes.routes`` inside the second ``[[routes.routes]]`` block -> ["routes", "routes", 1]."""
+    resolved: list = []
+    for part in parts:
+        resolved.append(part)
+        if tuple(resolved) in current:
+            resolved.append(current[tuple(resolved)])
+    return resolved
