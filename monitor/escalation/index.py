@@ -5,6 +5,8 @@ Two ways to match, tried in order:
 1. near duplicate: datasketch's MinHash LSH finds items whose shingle sets
    are similar; the best one at or above ``near_duplicate`` (estimated
    Jaccard) gives its story. This catches syndicated copies and light rewrites.
+   Two items that name different specific places are never near duplicates
+   ("... bị đánh ở Mai Châu" / "... bị đánh ở Tam Dương").
 2. same event: outlets rewrite a story in their own words, so the text
    alone is weak. A story that shares a topic *and* a specific place (commune,
    district or school) with the item, was seen within ``event_gap`` and has a
@@ -43,6 +45,7 @@ class StoryIndex:
         self.sigs: dict[int, LeanMinHash] = {}
         self.story_of: dict[int, int] = {}
         self.keys_of: dict[int, tuple[str, ...]] = {}
+        self.spots_of: dict[int, frozenset[str]] = {}
         self.in_lsh: set[int] = set()
         self.first_of: dict[int, int] = {}
         self.latest: dict[int, deque] = {}
@@ -55,9 +58,12 @@ class StoryIndex:
     def __len__(self) -> int:
         return len(self.sigs)
 
-    def match(self, sig: LeanMinHash, event_keys: tuple[str, ...], ts: float) -> Match:
+    def match(self, sig: LeanMinHash, event_keys: tuple[str, ...], ts: float,
+              spots: frozenset[str] = frozenset()) -> Match:
         best_item, best = None, 0.0
         for item in self.lsh.query(sig):
+            if spots and self.spots_of[item] and not spots & self.spots_of[item]:
+                continue  # "... ở Mai Châu" and "... ở Tam Dương" read alike but are two events
             value = similarity(sig, self.sigs[item])
             if value > best:
                 best_item, best = item, value
@@ -89,10 +95,11 @@ class StoryIndex:
         return ([first] if first in self.sigs and first not in latest else []) + latest
 
     def add(self, item: int, story: int, sig: LeanMinHash, event_keys: tuple[str, ...], ts: float,
-            near_identical: bool = False) -> None:
+            near_identical: bool = False, spots: frozenset[str] = frozenset()) -> None:
         """Take in an item (already stored in story_items)."""
         self.rows += 1
         self.sigs[item], self.story_of[item], self.keys_of[item], self.seen_at[item] = sig, story, event_keys, ts
+        self.spots_of[item] = spots
         if not near_identical:
             self.lsh.insert(item, sig, check_duplication=False)
             self.in_lsh.add(item)
@@ -121,7 +128,7 @@ class StoryIndex:
 
     def _remove(self, item: int) -> None:
         story = self.story_of.pop(item)
-        del self.sigs[item], self.seen_at[item]
+        del self.sigs[item], self.seen_at[item], self.spots_of[item]
         keys = self.keys_of.pop(item)
         if item in self.in_lsh:
             self.lsh.remove(item)

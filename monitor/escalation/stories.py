@@ -88,6 +88,12 @@ def event_keys(topics: list[str], places: list[dict], schools: list) -> tuple[st
     return tuple(sorted(f"{t}|{p}" for t in topics if t != "other" for p in spots))
 
 
+def _event(topics: str | None, places: str | None, schools: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(event keys, specific places) of an item from its stored tags."""
+    places_, schools_ = _json(places, []), _json(schools, [])
+    return event_keys(_json(topics, []), places_, schools_), local_keys(places_, schools_)
+
+
 def _json(text: str | None, default):
     try:
         value = json.loads(text) if text else default
@@ -147,8 +153,9 @@ def build_index(db: sqlite_utils.Database, settings, now: datetime) -> StoryInde
         ts = parse_iso(seen).timestamp()
         if ts < window_start and story_id not in index.pinned:
             continue
-        keys = event_keys(_json(topics, []), _json(places, []), _json(schools, []))
-        index.add(item_id, story_id, from_bytes(blob), keys, ts, near_identical=(sim or 0) >= NEAR_IDENTICAL)
+        keys, spots = _event(topics, places, schools)
+        index.add(item_id, story_id, from_bytes(blob), keys, ts, near_identical=(sim or 0) >= NEAR_IDENTICAL,
+                  spots=spots)
     return index
 
 
@@ -186,8 +193,8 @@ def _assign(db, index: StoryIndex, row, sig, now: datetime) -> int:
     item_id, title, _summary, topics, places, schools, published, fetched = row
     seen = seen_time(published, fetched)
     ts = parse_iso(seen).timestamp()
-    keys = event_keys(_json(topics, []), _json(places, []), _json(schools, []))
-    found = index.match(sig, keys, ts)
+    keys, spots = _event(topics, places, schools)
+    found = index.match(sig, keys, ts, spots)
     story_id = found.story_id
     if story_id is None:
         story_id = db.execute(
@@ -200,7 +207,7 @@ def _assign(db, index: StoryIndex, row, sig, now: datetime) -> int:
     )
     if found.story_id is not None:
         db.execute("UPDATE stories SET dirty = 1 WHERE id = ?", [story_id])
-    index.add(item_id, story_id, sig, keys, ts, near_identical=found.similarity >= NEAR_IDENTICAL)
+    index.add(item_id, story_id, sig, keys, ts, near_identical=found.similarity >= NEAR_IDENTICAL, spots=spots)
     return story_id
 
 
