@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote_plus
@@ -159,7 +160,11 @@ class Config(Strict):
         return max(source.interval or self.polling.default_interval, self.polling.min_interval)
 
     def source(self, name: str) -> Source | None:
-        return next((s for s in self.sources if s.name == name), None)
+        return self._by_name.get(name)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Source]:
+        return {source.name: source for source in self.sources}
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:

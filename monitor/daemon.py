@@ -103,6 +103,8 @@ async def fetch_fulltext(rt: Runtime) -> int:
         text, date = "", None
         if result.ok:
             text, date = await loop.run_in_executor(rt.pool, fulltext.extract, result.body, row["url"])
+            if not fulltext.adds_to_feed(text, row["title"], row["summary"]):
+                text = ""
         # Marked as tried even when it failed, so a broken page is not refetched every cycle.
         set_fulltext(rt.db, row["id"], text, fulltext.published(date), rt.clock())
         return bool(text)

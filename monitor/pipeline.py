@@ -47,25 +47,27 @@ def record(db: sqlite_utils.Database, config: Config, row: dict, result: FetchRe
         if outcome.outcome == "ok" and parsed is not None:
             outcome.new_ids, outcome.changed_ids = upsert_items(db, parsed.items, now)
         failures = row["consecutive_failures"] + 1 if error else 0
-        state = {
-            "last_attempt_at": iso(now),
-            "last_status": result.status,
-            "consecutive_failures": failures,
-            "next_due_at": iso(next_due(now, interval, failures, config.polling.max_backoff, result.retry_after, rng)),
-            "last_error": error,
-        }
-        if not error:
-            state["last_success_at"] = iso(now)
-            if result.ok:
-                state["etag"], state["last_modified"] = result.etag, result.last_modified
-        if result.final_url:
-            state["moved_to"] = result.final_url
-        db["sources"].update(row["name"], state)
-        db["fetch_log"].insert({
-            "source": row["name"], "started_at": iso(now), "duration_ms": int(result.elapsed * 1000),
-            "outcome": outcome.outcome, "status": result.status, "bytes": len(result.body),
-            "new_items": len(outcome.new_ids), "updated_items": len(outcome.changed_ids), "error": error,
-        })
+        due = next_due(now, interval, failures, config.polling.max_backoff, result.retry_after, rng)
+        fresh = result.ok and not error   # new validators only for a body we could use
+        # Plain SQL: this runs once per source per cycle on the event loop.
+        db.execute(
+            """UPDATE sources SET last_attempt_at = ?, last_status = ?, consecutive_failures = ?,
+                   next_due_at = ?, last_error = ?,
+                   last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END,
+                   etag = CASE WHEN ? THEN ? ELSE etag END,
+                   last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
+                   moved_to = COALESCE(?, moved_to)
+               WHERE name = ?""",
+            [iso(now), result.status, failures, iso(due), error,
+             not error, iso(now), fresh, result.etag, fresh, result.last_modified,
+             result.final_url, row["name"]],
+        )
+        db.execute(
+            """INSERT INTO fetch_log (source, started_at, duration_ms, outcome, status, bytes, new_items,
+                                      updated_items, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [row["name"], iso(now), int(result.elapsed * 1000), outcome.outcome, result.status, len(result.body),
+             len(outcome.new_ids), len(outcome.changed_ids), error],
+        )
     if error and error != row.get("last_error"):
         # Log a failure when it starts or changes, not on every retry.
         log.warning("source=%r url=%s attempt=%d failed: %s", row["name"], row["url"], failures, error)

@@ -114,5 +114,6 @@ def _content_headers(headers: dict, body: bytes) -> dict:
     wanted = ("content-type", "content-location", "content-language")
     kept = {k.lower(): v for k, v in headers.items() if k.lower() in wanted}
     if "content-type" in kept and _XML_ENCODING.match(body[:200]):
-        kept["content-type"] = kept["content-type"].split(";")[0].strip()
+        # Without a charset, text/xml means US-ASCII (RFC 3023); application/xml defers to the document.
+        kept["content-type"] = "application/xml"
     return kept

@@ -54,5 +54,14 @@ def candidates(db: sqlite_utils.Database, education_sources: list[str], limit: i
     return picked
 
 
+def adds_to_feed(text: str, title: str, summary: str, minimum: int = 80) -> bool:
+    """Whether a page gave us more than the feed already had (not just its title and sapo again)."""
+    rest = text
+    for known in (title, summary):
+        if known:
+            rest = rest.replace(known, "")
+    return len(rest.strip()) >= minimum
+
+
 def published(date_text: str | None):
     return parse_date(date_text) if date_text else None
