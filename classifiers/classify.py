@@ -1,0 +1,74 @@
+"""Tag items: the one entry point the CLI, the pipeline and the dashboard call.
+
+    classify_items([{"id": 1, "title": "...", "summary": "...", "text": "..."}])
+    -> [{"id": 1, "education": 0.97, "is_education": True, "tone": "negative", "negative": 0.91,
+         "topics": ["school_violence"], "topic_scores": {...}, "places": [...], "schools": [...]}]
+
+The models are loaded once per process. Any field may be missing or empty and
+any text may be garbage: the answer is then "not education", never an error.
+"""
+from __future__ import annotations
+
+import threading
+
+from classifiers import artifacts
+from classifiers.artifacts import Bundle
+from classifiers.features import compose, prepare
+from classifiers.places import find_places, find_schools
+from classifiers.predict import is_education, score, tone_of, topics_of
+
+PLACE_CHARS = 3000  # body characters searched for places: the dateline and lede name them
+
+_lock = threading.Lock()
+_bundle: Bundle | None = None
+
+
+def current_bundle() -> Bundle:
+    """The process-wide model bundle, loaded on first use (ModelError if missing or stale)."""
+    global _bundle
+    with _lock:
+        if _bundle is None:
+            _bundle = artifacts.load()
+        return _bundle
+
+
+def reset_bundle() -> None:
+    """Forget the loaded models (after `monitor train`, or in tests that switch model folders)."""
+    global _bundle
+    with _lock:
+        _bundle = None
+
+
+def _field(item: dict, name: str) -> str:
+    value = item.get(name)
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def classify_items(items: list[dict], bundle: Bundle | None = None) -> list[dict]:
+    """Tags for each item, in order, scored as one batch."""
+    bundle = bundle or current_bundle()
+    readable = [compose(_field(i, "title"), _field(i, "summary"), _field(i, "text")) for i in items]
+    scores = score(bundle, [prepare(text) for text in readable])
+    results = []
+    for k, item in enumerate(items):
+        place_text = compose(_field(item, "title"), _field(item, "summary"), _field(item, "text"), PLACE_CHARS)
+        results.append(tags(bundle, item.get("id"), scores, k, place_text))
+    return results
+
+
+def tags(bundle: Bundle, item_id, scores, k: int, place_text: str) -> dict:
+    education = float(scores.education[k])
+    edu = is_education(bundle, education)
+    tone, negative = tone_of(bundle, scores.tone[k])
+    row = scores.topics[k]
+    return {
+        "id": item_id,
+        "education": round(education, 4),
+        "is_education": edu,
+        "tone": tone,
+        "negative": round(negative, 4),
+        "topics": topics_of(bundle, row) if edu else [],
+        "topic_scores": {slug: round(float(p), 4) for slug, p in zip(bundle.topic_labels, row)},
+        "places": find_places(place_text),
+        "schools": find_schools(place_text),
+    }
