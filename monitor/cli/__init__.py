@@ -77,3 +77,4 @@ from monitor.cli import poll  # noqa: E402,F401
 from monitor.cli import demo  # noqa: E402,F401
 from monitor.cli import web  # noqa: E402,F401
 from monitor.cli import incidents  # noqa: E402,F401
+from monitor.cli import classify  # noqa: E402,F401

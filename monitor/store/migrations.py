@@ -103,3 +103,7 @@ MIGRATION_SETS.append(notify)
 from monitor.escalation.schema import escalation  # noqa: E402
 
 MIGRATION_SETS.append(escalation)
+
+from classifiers.schema import migrations as classifier_labels  # noqa: E402
+
+MIGRATION_SETS.append(classifier_labels)
