@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from monitor.config import Stories
 from monitor.escalation import stories
-from monitor.escalation.similarity import shingles, signature, similarity
+from monitor.escalation.similarity import containment, shingles, signature, signatures, similarity
 from tests.escalation_fixtures import ELSEWHERE, MAI_CHAU, T0, add_item
 
 SETTINGS = Stories()
@@ -86,6 +86,15 @@ def test_similarity_ignores_marks_and_placement():
     assert similarity(marked, signature("Hoc sinh o Hoa Binh bi ngo doc thuc pham")) == 1.0
     assert similarity(marked, signature("Học sinh ở Hoà Bình bị ngộ độc thực phẩm")) == 1.0
     assert b"hoc sinh" in shingles("Học sinh") and b"o" not in shingles("ở đây")
+
+
+def test_containment_lets_a_bare_headline_join_its_story():
+    title = "Nữ sinh lớp 8 bị đánh hội đồng ở Mai Châu"
+    lead = ("Một nữ sinh lớp 8 trường THCS ở huyện Mai Châu bị nhóm bạn cùng trường đánh hội đồng, "
+            "quay clip đăng lên mạng xã hội. Công an huyện đang vào cuộc xác minh.")
+    (full, full_size), (bare, bare_size) = signatures([(title, lead), (title, "")])
+    assert similarity(full, bare) < 0.5
+    assert containment(full, full_size, bare, bare_size) > 0.8
 
 
 def test_figures_of_a_story(db):

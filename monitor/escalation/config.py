@@ -235,7 +235,7 @@ class Stories(Strict):
     num_perm: int = Field(64, ge=16, le=256)
     lsh_threshold: float = Field(0.5, gt=0, lt=1)
     near_duplicate: float = Field(0.5, gt=0, le=1)
-    same_event: float = Field(0.2, gt=0, le=1)
+    same_event: float = Field(0.35, gt=0, le=1)
     event_gap: Duration = 48 * 3600.0
 
 

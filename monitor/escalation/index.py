@@ -10,7 +10,9 @@ Two ways to match, tried in order:
 2. same event: outlets rewrite a story in their own words, so the text
    alone is weak. A story that shares a topic *and* a specific place (commune,
    district or school) with the item, was seen within ``event_gap`` and has a
-   member at or above ``same_event`` similarity is the same event.
+   member whose shingles overlap the item's at or above ``same_event``
+   (containment: the share of the shorter text found in the other, so a bare
+   headline can join a story told with its lead) is the same event.
 
 The index holds the items seen within ``window``; items of stories that have
 an open or resolved incident stay for ``incident_window`` so that a flare-up
@@ -20,12 +22,11 @@ stored signatures on start, never from the texts.
 from __future__ import annotations
 
 import heapq
-from collections import deque
 from dataclasses import dataclass
 
 from datasketch import LeanMinHash, MinHashLSH
 
-from monitor.escalation.similarity import similarity
+from monitor.escalation.similarity import containment, similarity
 
 MEMBERS = 6            # items per story compared for a same-event match: the first and the latest ones
 NEAR_IDENTICAL = 0.9   # a copy this close adds nothing to the LSH (its twin is already there)
@@ -46,9 +47,10 @@ class StoryIndex:
         self.story_of: dict[int, int] = {}
         self.keys_of: dict[int, tuple[str, ...]] = {}
         self.spots_of: dict[int, frozenset[str]] = {}
+        self.size_of: dict[int, int] = {}
         self.in_lsh: set[int] = set()
         self.first_of: dict[int, int] = {}
-        self.latest: dict[int, deque] = {}
+        self.latest: dict[int, list[int]] = {}
         self.events: dict[str, dict[int, float]] = {}
         self.expiry: list[tuple[float, int]] = []
         self.seen_at: dict[int, float] = {}
@@ -59,7 +61,7 @@ class StoryIndex:
         return len(self.sigs)
 
     def match(self, sig: LeanMinHash, event_keys: tuple[str, ...], ts: float,
-              spots: frozenset[str] = frozenset()) -> Match:
+              spots: frozenset[str] = frozenset(), size: int = 0) -> Match:
         best_item, best = None, 0.0
         for item in self.lsh.query(sig):
             if spots and self.spots_of[item] and not spots & self.spots_of[item]:
@@ -69,12 +71,13 @@ class StoryIndex:
                 best_item, best = item, value
         if best_item is not None and best >= self.settings.near_duplicate:
             return Match(self.story_of[best_item], "near_duplicate", best)
-        story, value = self._same_event(sig, event_keys, ts)
+        story, value = self._same_event(sig, size, event_keys, ts)
         if story is not None and value >= self.settings.same_event:
             return Match(story, "same_event", value)
         return Match(None, "first", max(best, value))
 
-    def _same_event(self, sig: LeanMinHash, event_keys: tuple[str, ...], ts: float) -> tuple[int | None, float]:
+    def _same_event(self, sig: LeanMinHash, size: int, event_keys: tuple[str, ...],
+                    ts: float) -> tuple[int | None, float]:
         gap = self.settings.event_gap
         best_story, best = None, 0.0
         checked: set[int] = set()
@@ -84,7 +87,7 @@ class StoryIndex:
                     continue
                 checked.add(story)
                 for item in self._members(story):
-                    value = similarity(sig, self.sigs[item])
+                    value = containment(sig, size, self.sigs[item], self.size_of[item])
                     if value > best:
                         best_story, best = story, value
         return best_story, best
@@ -95,16 +98,19 @@ class StoryIndex:
         return ([first] if first in self.sigs and first not in latest else []) + latest
 
     def add(self, item: int, story: int, sig: LeanMinHash, event_keys: tuple[str, ...], ts: float,
-            near_identical: bool = False, spots: frozenset[str] = frozenset()) -> None:
+            near_identical: bool = False, spots: frozenset[str] = frozenset(), size: int = 0) -> None:
         """Take in an item (already stored in story_items)."""
         self.rows += 1
         self.sigs[item], self.story_of[item], self.keys_of[item], self.seen_at[item] = sig, story, event_keys, ts
-        self.spots_of[item] = spots
+        self.spots_of[item], self.size_of[item] = spots, size
         if not near_identical:
             self.lsh.insert(item, sig, check_duplication=False)
             self.in_lsh.add(item)
         self.first_of.setdefault(story, item)
-        self.latest.setdefault(story, deque(maxlen=MEMBERS - 1)).append(item)
+        latest = self.latest.setdefault(story, [])
+        latest.append(item)
+        if len(latest) >= MEMBERS:
+            del latest[0]
         for key in event_keys:
             stories = self.events.setdefault(key, {})
             stories[story] = max(stories.get(story, ts), ts)
@@ -128,7 +134,7 @@ class StoryIndex:
 
     def _remove(self, item: int) -> None:
         story = self.story_of.pop(item)
-        del self.sigs[item], self.seen_at[item], self.spots_of[item]
+        del self.sigs[item], self.seen_at[item], self.spots_of[item], self.size_of[item]
         keys = self.keys_of.pop(item)
         if item in self.in_lsh:
             self.lsh.remove(item)

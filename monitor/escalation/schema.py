@@ -139,3 +139,9 @@ def m002_incidents(db):
             expired_at TEXT
         )"""
     )
+
+
+@escalation()
+def m003_shingle_counts(db):
+    # The number of shingles behind each signature: same-event matching compares containment, which needs it.
+    db.execute("ALTER TABLE story_items ADD COLUMN shingles INTEGER NOT NULL DEFAULT 0")

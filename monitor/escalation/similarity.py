@@ -44,10 +44,11 @@ def signature(title: str, summary: str = "", num_perm: int = 64) -> LeanMinHash:
     return LeanMinHash(minhash)
 
 
-def signatures(texts: list[tuple[str, str]], num_perm: int = 64) -> list[LeanMinHash]:
-    """Many at once (datasketch's bulk path is several times faster than one by one)."""
+def signatures(texts: list[tuple[str, str]], num_perm: int = 64) -> list[tuple[LeanMinHash, int]]:
+    """(signature, number of shingles) for many texts at once (datasketch's bulk path is several times faster)."""
     sets = [list(shingles(title, summary)) for title, summary in texts]
-    return [LeanMinHash(m) for m in MinHash.bulk(sets, num_perm=num_perm, seed=SEED, scheme=SCHEME, hashfunc=HASH)]
+    hashes = MinHash.bulk(sets, num_perm=num_perm, seed=SEED, scheme=SCHEME, hashfunc=HASH)
+    return [(LeanMinHash(m), len(s)) for m, s in zip(hashes, sets)]
 
 
 def to_bytes(minhash: LeanMinHash) -> bytes:
@@ -61,3 +62,16 @@ def from_bytes(data: bytes) -> LeanMinHash:
 def similarity(a: LeanMinHash, b: LeanMinHash) -> float:
     """Estimated Jaccard similarity of the two shingle sets."""
     return float(np.count_nonzero(a.hashvalues == b.hashvalues)) / len(a.hashvalues)
+
+
+def containment(a: LeanMinHash, size_a: int, b: LeanMinHash, size_b: int) -> float:
+    """Estimated share of the smaller set found in the larger one.
+
+    A headline alone against a headline with its lead has a low Jaccard
+    similarity however alike they are; containment does not punish the
+    difference in length. From Jaccard J: |A and B| = J (|A| + |B|) / (1 + J).
+    """
+    jaccard = similarity(a, b)
+    if not size_a or not size_b:
+        return jaccard
+    return min(1.0, jaccard * (size_a + size_b) / ((1 + jaccard) * min(size_a, size_b)))

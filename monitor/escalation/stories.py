@@ -143,58 +143,65 @@ def build_index(db: sqlite_utils.Database, settings, now: datetime) -> StoryInde
     index.pinned = pinned_stories(db)
     since = iso(now - timedelta(seconds=max(settings.window, settings.incident_window)))
     rows = db.execute(
-        """SELECT si.item_id, si.story_id, si.seen_at, si.signature, si.similarity, i.topics, i.places, i.schools
+        """SELECT si.item_id, si.story_id, si.seen_at, si.signature, si.how, si.similarity, si.shingles, i.topics,
+                  i.places, i.schools
            FROM story_items si JOIN items i ON i.id = si.item_id
            WHERE si.seen_at >= ? ORDER BY si.seen_at, si.item_id""",
         [since],
     )
     window_start = (now - timedelta(seconds=settings.window)).timestamp()
-    for item_id, story_id, seen, blob, sim, topics, places, schools in rows:
+    for item_id, story_id, seen, blob, how, sim, size, topics, places, schools in rows:
         ts = parse_iso(seen).timestamp()
         if ts < window_start and story_id not in index.pinned:
             continue
         keys, spots = _event(topics, places, schools)
-        index.add(item_id, story_id, from_bytes(blob), keys, ts, near_identical=(sim or 0) >= NEAR_IDENTICAL,
-                  spots=spots)
+        index.add(item_id, story_id, from_bytes(blob), keys, ts, spots=spots, size=size,
+                  near_identical=how == "near_duplicate" and (sim or 0) >= NEAR_IDENTICAL)
     return index
 
 
 # ---------------------------------------------------------------- clustering
 
 NEW_ITEMS = """
-SELECT i.id, i.title, i.summary, i.topics, i.places, i.schools, i.published_at, i.fetched_at
-FROM items i LEFT JOIN story_items si ON si.item_id = i.id
+SELECT i.id FROM items i LEFT JOIN story_items si ON si.item_id = i.id
 WHERE si.item_id IS NULL AND i.classified_at IS NOT NULL AND i.is_education = 1 AND i.fetched_at >= ?
-ORDER BY i.id
+ORDER BY CASE WHEN i.published_at < i.fetched_at THEN i.published_at ELSE i.fetched_at END, i.id
 """
+CHUNK = 2000  # items read, signed and matched at a time (bounds memory on a large backlog)
 
 
 def cluster(db: sqlite_utils.Database, settings, now: datetime, limit: int | None = None) -> set[int]:
-    """Put newly classified education items into stories; returns the ids of the stories touched.
+    """Put newly classified education items into stories, oldest first; returns the ids of the stories touched.
 
     Call inside a transaction. Items fetched before the window are left alone.
     """
     index = story_index(db, settings, now)
     since = iso(now - timedelta(seconds=settings.window))
-    rows = db.execute(NEW_ITEMS + (f" LIMIT {int(limit)}" if limit else ""), [since]).fetchall()
-    rows.sort(key=lambda r: (seen_time(r[6], r[7]), r[0]))
-    sigs = signatures([(r[1], r[2]) for r in rows], settings.num_perm)
+    ids = [i for (i,) in db.execute(NEW_ITEMS + (f" LIMIT {int(limit)}" if limit else ""), [since]).fetchall()]
     touched: set[int] = set()
     try:
-        for row, sig in zip(rows, sigs):
-            touched.add(_assign(db, index, row, sig, now))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = {r[0]: r for r in db.execute(
+                f"""SELECT id, title, summary, topics, places, schools, published_at, fetched_at FROM items
+                    WHERE id IN ({marks})""", chunk).fetchall()}
+            ordered = [rows[i] for i in chunk]
+            sigs = signatures([(r[1], r[2]) for r in ordered], settings.num_perm)
+            for row, (sig, size) in zip(ordered, sigs):
+                touched.add(_assign(db, index, row, sig, size, now))
     except BaseException:
         forget_index(db, settings)
         raise
     return touched
 
 
-def _assign(db, index: StoryIndex, row, sig, now: datetime) -> int:
+def _assign(db, index: StoryIndex, row, sig, size: int, now: datetime) -> int:
     item_id, title, _summary, topics, places, schools, published, fetched = row
     seen = seen_time(published, fetched)
     ts = parse_iso(seen).timestamp()
     keys, spots = _event(topics, places, schools)
-    found = index.match(sig, keys, ts, spots)
+    found = index.match(sig, keys, ts, spots, size)
     story_id = found.story_id
     if story_id is None:
         story_id = db.execute(
@@ -202,12 +209,14 @@ def _assign(db, index: StoryIndex, row, sig, now: datetime) -> int:
             [title or "", seen, seen, iso(now)],
         ).lastrowid
     db.execute(
-        "INSERT INTO story_items (item_id, story_id, seen_at, how, similarity, signature) VALUES (?, ?, ?, ?, ?, ?)",
-        [item_id, story_id, seen, found.how, round(found.similarity, 3), to_bytes(sig)],
+        """INSERT INTO story_items (item_id, story_id, seen_at, how, similarity, signature, shingles)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [item_id, story_id, seen, found.how, round(found.similarity, 3), to_bytes(sig), size],
     )
     if found.story_id is not None:
         db.execute("UPDATE stories SET dirty = 1 WHERE id = ?", [story_id])
-    index.add(item_id, story_id, sig, keys, ts, near_identical=found.similarity >= NEAR_IDENTICAL, spots=spots)
+    index.add(item_id, story_id, sig, keys, ts, near_identical=found.how == "near_duplicate"
+              and found.similarity >= NEAR_IDENTICAL, spots=spots, size=size)
     return story_id
 
 
