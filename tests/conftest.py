@@ -7,6 +7,9 @@ from monitor.config import parse_config
 from monitor.store import open_store
 from tests.feedserver import FeedServer
 
+# Delivery fixtures: real SMTP and Zalo API servers, an injected clock.
+pytest_plugins = ("tests.notify_fixtures",)
+
 
 @pytest.fixture
 def db(tmp_path):

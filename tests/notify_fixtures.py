@@ -1,6 +1,6 @@
 """Fixtures for delivery tests: a real SMTP server, a real local Zalo API server, an injected clock.
 
-Test modules import the fixtures they use from here.
+Registered for every test module by ``pytest_plugins`` in conftest.py; helpers are imported from here.
 """
 from __future__ import annotations
 

@@ -17,9 +17,7 @@ import pytest
 from monitor.notify import outbox
 from monitor.notify.deliver import drain
 from monitor.store import open_store
-from tests.notify_fixtures import (  # noqa: F401  (fixtures)
-    T0, Clock, clock, delivery_toml, make_alert, make_delivery_config, smtp, zalo, zalo_env,
-)
+from tests.notify_fixtures import T0, delivery_toml, make_alert, make_delivery_config, zalo_env
 
 incidents = pytest.importorskip("monitor.escalation.incidents")  # the engine's audit log (the contract)
 

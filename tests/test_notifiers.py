@@ -19,9 +19,7 @@ from monitor.notify.registry import build_registry
 from monitor.notify.webhook import WebhookNotifier
 from monitor.notify.zalo_bot import ZaloBotNotifier
 from monitor.notify.zns import ZnsNotifier, zalo_phone
-from tests.notify_fixtures import (  # noqa: F401  (fixtures)
-    Clock, clock, make_alert, make_delivery_config, smtp, zalo, zalo_env,
-)
+from tests.notify_fixtures import make_alert, make_delivery_config, zalo_env
 
 STATUSES = [400, 401, 403, 404, 409, 410, 413, 422, 429, 500, 502, 503, 504]
 SECRETS = ("bot-token-demo", "app-secret-demo", "hook-token-secret")

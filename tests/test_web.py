@@ -11,9 +11,7 @@ from monitor.notify import outbox
 from monitor.notify.deliver import drain
 from monitor.web.app import create_app
 from monitor.web.links import BadLink, links_for, sign, verify
-from tests.notify_fixtures import (  # noqa: F401  (fixtures)
-    LINK_SECRET, T0, Clock, clock, make_alert, make_delivery_config, open_test_incident, smtp,
-)
+from tests.notify_fixtures import LINK_SECRET, T0, Clock, make_alert, make_delivery_config, open_test_incident
 
 incidents = pytest.importorskip("monitor.escalation.incidents")  # the engine's side of the contract
 

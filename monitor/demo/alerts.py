@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import re
 import secrets
 import threading
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+from rich.panel import Panel
 from rich.table import Table
 
 from monitor.config import parse_config
@@ -39,7 +41,7 @@ from monitor.web.app import create_app, serve
 
 SCENARIO_FILE = SAMPLES / "alert_scenario.json"
 ROUNDS = (0, 15, 25, 35, 45)          # scenario minutes at which the monitor polls
-ACK_TIMEOUT = {"warning": "20m", "urgent": "10m", "critical": "5m"}   # shortened for the demo
+ACK_TIMEOUT = {"warning": "30m", "urgent": "20m", "critical": "15m"}   # shortened for the demo
 
 
 class ScenarioClock:
@@ -163,6 +165,10 @@ name = "Lê Minh Đức – Phó Giám đốc Sở"
 email = "pho.giamdoc@sogd-bacninh.example"
 zalo_chat_id = "zalo-pho-gd"
 
+[contacts.giam_doc]
+name = "Phạm Văn Hải – Giám đốc Sở"
+email = "giamdoc@sogd-bacninh.example"
+
 [contacts.xa_lim]
 name = "Đầu mối truyền thông xã Tiên Du"
 email = "daumoi.tiendu@sogd-bacninh.example"
@@ -189,7 +195,7 @@ to = ["xa_lim"]
 
 [escalation]
 admin = "quan_tri"
-chain = ["truc_vp", "chanh_vp", "pho_gd"]
+chain = ["truc_vp", "chanh_vp", "pho_gd", "giam_doc"]
 ack_timeout = {{ {timeouts} }}
 group_interval = "10m"
 
@@ -232,10 +238,11 @@ class Show:
         self.console, self.db, self.config, self.smtp, self.zalo = console, db, config, smtp, zalo
         self.seen = 0
 
-    def deliveries(self, title: str) -> int:
+    def deliveries(self, title: str, quiet: bool = False) -> int:
         rows = outbox.rows(self.db, "status = 'sent' AND id > ?", [self.seen])
         if not rows:
-            self.console.print(f"[dim]{title}: không có tin mới cần gửi.[/dim]")
+            if not quiet:
+                self.console.print(f"[dim]{title}: không có tin mới cần gửi.[/dim]")
             return 0
         table = Table(title=title)
         for column in ("Giờ", "Kênh", "Người nhận", "Loại", "Mức", "Nội dung"):
@@ -252,6 +259,15 @@ class Show:
         self.console.print(f"Máy chủ SMTP cục bộ đã nhận {len(self.smtp.received)} thư; máy chủ Zalo cục bộ "
                            f"{len(self.zalo.delivered('bot'))} tin Zalo Bot, {len(self.zalo.delivered('zns'))} tin ZNS.")
         return len(rows)
+
+    def last_email(self) -> None:
+        """The latest e-mail as its recipient reads it (plain-text part, first lines)."""
+        if not self.smtp.received:
+            return
+        mail = self.smtp.received[-1]
+        lines = [line for line in mail.part("plain").splitlines() if line.strip()][:14]
+        self.console.print(Panel("\n".join(lines), title=f"Thư tới {mail.message['To']}: {mail.subject}",
+                                 title_align="left"))
 
 
 async def alert_scenario(demo) -> None:
@@ -298,12 +314,13 @@ async def alert_scenario(demo) -> None:
             clock.now += timedelta(seconds=wait)
             engine.tick(db, config, clock())
             await drain(db, config, clock(), registry, env=env)
-            show.deliveries(f"Sau {wait // 60:.0f} phút không ai xác nhận – chuyển cấp")
-            await acknowledge_by_link(console, db, config, env, smtp, clock, web_port)
+            show.deliveries(f"Thêm {wait // 60:.0f} phút không ai xác nhận", quiet=True)
+            show.last_email()
+            await acknowledge_by_link(console, db, config, env, smtp, zalo, clock, web_port)
             clock.now += timedelta(minutes=30)
             engine.tick(db, config, clock())
             await drain(db, config, clock(), registry, env=env)
-            show.deliveries("30 phút sau khi xác nhận")
+            show.deliveries("30 phút sau khi xác nhận (không chuyển cấp thêm)")
             print_audit(console, db, config, incident.id)
         finally:
             await close_registry(registry)
@@ -317,21 +334,42 @@ def parse_duration_text(text: str) -> float:
     return parse_duration(text)
 
 
-async def acknowledge_by_link(console, db, config, env, smtp: LocalSMTP, clock, web_port: int) -> None:
-    """Open the acknowledge link of the latest e-mail that carries one, on the real web app, and press the button."""
-    mails = [m for m in smtp.received if "/l/" in m.part("html")]
-    if not mails:
-        console.print("[red]Không có thư nào mang liên kết xác nhận.[/red]")
+def ack_link(db, config, smtp: LocalSMTP, zalo: LocalZalo) -> tuple[str, str, str] | None:
+    """(who, channel, link) for the person the incident was escalated to (else the last one told):
+    the acknowledge link as it reached them, read back from the local SMTP or Zalo server."""
+    rows = outbox.rows(db, "status = 'sent'", order="kind = 'escalation', id")
+    for row in reversed(rows):
+        contact = config.contacts.get(row["recipient"])
+        if contact is None:
+            continue
+        texts = []
+        if row["channel"] == "email":
+            texts = [m.part("plain") for m in smtp.received
+                     if m.message["To"].addresses[0].addr_spec == contact.email]
+        elif row["channel"] == "zalo_bot":
+            texts = [c.body.get("text", "") for c in zalo.delivered("bot") if c.body.get("chat_id") == contact.zalo_chat_id]
+        elif row["channel"] == "zns":
+            texts = [f"{config.web.public_url}/l/{c.body['template_data']['lien_ket']}" for c in zalo.delivered("zns")]
+        for text in reversed(texts):
+            found = re.search(re.escape(config.web.public_url) + r"/l/[A-Za-z0-9_\-.]+", text)
+            if found:
+                return contact.name, row["channel"], found.group(0)
+    return None
+
+
+async def acknowledge_by_link(console, db, config, env, smtp: LocalSMTP, zalo: LocalZalo, clock, web_port: int) -> None:
+    """Open the acknowledge link on the real web app, as the recipient would, and press the button."""
+    found = ack_link(db, config, smtp, zalo)
+    if found is None:
+        console.print("[red]Không tìm thấy liên kết xác nhận trong các tin đã gửi.[/red]")
         return
-    mail = mails[-1]
-    link = mail.part("html").split(f'href="{config.web.public_url}')[1].split('"')[0]
-    url = f"{config.web.public_url}{link}"
+    who, channel, url = found
     stop = asyncio.Event()
     app = create_app(db, config, env["MONITOR_LINK_SECRET"], clock)
     server = asyncio.create_task(serve(app, "127.0.0.1", web_port, stop))
     try:
         async with httpx.AsyncClient(timeout=10) as client:
-            for _ in range(50):                      # wait for the app to listen
+            for _ in range(50):                      # until the app listens
                 try:
                     page = await client.get(url)
                     break
@@ -341,10 +379,9 @@ async def acknowledge_by_link(console, db, config, env, smtp: LocalSMTP, clock, 
     finally:
         stop.set()
         await server
-    who = mail.message["To"].addresses[0].display_name
-    console.print(f"{who} mở liên kết trong thư “{mail.subject[:60]}…”: trang {page.status_code}, "
-                  f"bấm xác nhận: {done.status_code} – " + ("Đã ghi nhận." if "Đã ghi nhận" in done.text
-                                                          else "không thành công."))
+    console.print(f"{who} mở liên kết xác nhận (nhận qua {channel}: {url[:60]}…): trang {page.status_code}; "
+                  f"bấm “Xác nhận đã nhận”: {done.status_code} – "
+                  + ("Đã ghi nhận." if "Đã ghi nhận" in done.text else "không thành công."))
 
 
 def print_audit(console, db, config, incident_id: int) -> None:

@@ -132,7 +132,8 @@ def zns_data(message: Message) -> dict[str, str]:
         "so_tin": str(len(alert.items)),
         "nguon": first.outlet if first else "-",
         "ma_su_co": str(alert.incident_id),
-        "lien_ket": message.links.get("ack", ""),
+        # The template's button is "{public_url}/l/<lien_ket>": only the token travels, so it fits.
+        "lien_ket": message.links.get("ack", "").rsplit("/l/", 1)[-1],
     }
     return {k: truncate(one_line(v), 100) for k, v in data.items()}
 

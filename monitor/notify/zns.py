@@ -19,7 +19,7 @@ import sqlite_utils
 
 from monitor.errors import DeliveryError
 from monitor.notify import render, zalo_oauth
-from monitor.notify.base import Message, NotConfigured, guard_logs, post, retryable_status, status_error
+from monitor.notify.base import Message, NotConfigured, guard_logs, post, status_error
 from monitor.notify.config import Delivery
 from monitor.store import utcnow
 
