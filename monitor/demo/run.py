@@ -77,6 +77,10 @@ def print_sources(demo: Demo) -> None:
 
 STAGES: list[Stage] = [ingest_rounds]
 
+from monitor.demo.alerts import alert_scenario  # noqa: E402  (alerts, escalation, acknowledgement, audit)
+
+STAGES.append(alert_scenario)
+
 
 def run_demo(console: Console, directory: Path = DEMO_DIR) -> Path:
     """Run every stage against a fresh database in ``directory``; returns the database path."""
