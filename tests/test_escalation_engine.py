@@ -263,3 +263,14 @@ def test_no_quiet_hours_when_disabled(db):
                                            "quiet_hours = { enabled = false }"))
     clock = Clock(start=Clock().now.replace(hour=16))
     assert len(story_of_outlets(db, config, clock, 1, reach="local")) == 2
+
+
+def test_a_warning_reminder_waits_for_the_morning_too(db):
+    config = esc_config(ESCALATION.replace('response_deadline = { warning = "72h"', 'response_deadline = { warning = "10h"'))
+    clock = Clock(start=Clock().now.replace(hour=5))  # 12:00 local
+    first = story_of_outlets(db, config, clock, 1, reach="local")
+    incidents.acknowledge(db, first[0].incident_id, "truc", clock.now)
+    clock.now = clock.now.replace(hour=14, minute=5)  # 21:05 local: reminder due, but quiet hours
+    assert engine.tick(db, config, clock.now) == []
+    clock.now = clock.now.replace(hour=23, minute=30)  # 06:30 local
+    assert {a.kind for a in engine.tick(db, config, clock.now)} == {"reminder"}

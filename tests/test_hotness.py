@@ -92,3 +92,9 @@ def test_volumes_find_a_topic_spike(db):
     assert volumes.counts[("social", "school_violence")] == (6, 0)
     found = volumes.best_spike(replace(story(), place_keys=frozenset({"phu tho"})))
     assert (found.channel, found.key, found.recent, found.ratio) == ("social", "school_violence", 6, 7.0)
+
+
+def test_every_topic_of_the_taxonomy_has_a_severity():
+    from monitor.escalation.topics import SEVERITY, TOPIC_SLUGS
+
+    assert set(SEVERITY) == set(TOPIC_SLUGS)

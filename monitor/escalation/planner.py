@@ -186,7 +186,9 @@ def follow_up(db: sqlite_utils.Database, config, incident: Incident, facts: Fact
     view = story_view(db, incident.story_id)
     alerts += _escalate(db, config, incident, view, now)
     incident = get(db, incident.id)
-    if decisions.reminder_due(incident.state, incident.deadline_at, incident.reminded_at, now, config.escalation):
+    quiet = decisions.held(incident.level, now, config.escalation.quiet_hours, config.office.tz)
+    if not quiet and decisions.reminder_due(incident.state, incident.deadline_at, incident.reminded_at, now,
+                                            config.escalation):
         left = duration_words(max(0.0, (incident.deadline_at - now).total_seconds()))
         local = incident.deadline_at.astimezone(config.office.tz).strftime("%H:%M %d/%m")
         note = f"Nhắc hạn: còn {left} đến hạn cung cấp thông tin ({local}); chưa có kết quả xử lý."

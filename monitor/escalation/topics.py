@@ -7,6 +7,8 @@ from the classifier's taxonomy, so routes and scores speak the same topics.
 """
 from __future__ import annotations
 
+from classifiers.taxonomy import TOPICS
+
 SEVERITY: dict[str, float] = {
     "child_abuse": 1.0,
     "school_violence": 0.9,
@@ -27,11 +29,6 @@ SEVERITY: dict[str, float] = {
     "achievement": 0.0,
 }
 
-
-try:
-    from classifiers.taxonomy import TOPICS
-except ImportError:  # a checkout without the classifier package: slugs stand in for labels
-    TOPICS = {slug: slug for slug in SEVERITY}
 
 TOPIC_SLUGS: tuple[str, ...] = tuple(TOPICS)
 
