@@ -9,6 +9,7 @@ any text may be garbage: the answer is then "not education", never an error.
 """
 from __future__ import annotations
 
+import re
 import threading
 
 from classifiers import artifacts
@@ -56,11 +57,21 @@ def classify_items(items: list[dict], bundle: Bundle | None = None) -> list[dict
     return results
 
 
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+def has_words(readable: str) -> bool:
+    """Text with no word of two letters (empty, emoji, digits, punctuation) says nothing to judge."""
+    return _LETTERS.search(readable) is not None
+
+
 def tags(bundle: Bundle, item_id, scores, k: int, place_text: str) -> dict:
+    row = scores.topics[k]
+    if not has_words(place_text):
+        return _nothing(bundle, item_id)
     education = float(scores.education[k])
     edu = is_education(bundle, education)
     tone, negative = tone_of(bundle, scores.tone[k])
-    row = scores.topics[k]
     return {
         "id": item_id,
         "education": round(education, 4),
@@ -72,3 +83,9 @@ def tags(bundle: Bundle, item_id, scores, k: int, place_text: str) -> dict:
         "places": find_places(place_text),
         "schools": find_schools(place_text),
     }
+
+
+def _nothing(bundle: Bundle, item_id) -> dict:
+    """The answer for an item without words: not education, neutral, no tags."""
+    return {"id": item_id, "education": 0.0, "is_education": False, "tone": "neutral", "negative": 0.0,
+            "topics": [], "topic_scores": {slug: 0.0 for slug in bundle.topic_labels}, "places": [], "schools": []}
