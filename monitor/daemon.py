@@ -19,7 +19,9 @@ from typing import Awaitable, Callable
 
 import sqlite_utils
 
+from classifiers.pipeline import classify_pending
 from monitor.config import Config
+from monitor.errors import ModelError
 from monitor.escalation.engine import process as escalation_process
 from monitor.pipeline import SourceOutcome, record
 from monitor.sources import fulltext, parse
@@ -87,6 +89,7 @@ async def poll_cycle(rt: Runtime, on_source: Callable[[SourceOutcome], None] | N
     await asyncio.gather(*(poll_one(row) for row in due_sources(rt.db, rt.clock(), everything)))
     if rt.config.polling.fulltext:
         report.fulltext_fetched = await fetch_fulltext(rt)
+    report.classified = await loop.run_in_executor(None, classify_stored, rt.db)
     # Last, on what is classified: stories, hotness, incidents and their alerts (queued in the outbox).
     report.alerts = len(escalation_process(rt.db, rt.config, rt.clock()))
     return report
@@ -111,6 +114,17 @@ async def fetch_fulltext(rt: Runtime) -> int:
 
     done = await asyncio.gather(*(one(row) for row in rows))
     return sum(done)
+
+
+def classify_stored(db: sqlite_utils.Database) -> int:
+    """Tag every new or changed item (runs in a thread). Without models, items wait untagged."""
+    done = 0
+    try:
+        while ids := classify_pending(db):
+            done += len(ids)
+    except ModelError as exc:
+        log.error("classification skipped: %s", exc)
+    return done
 
 
 Worker = Callable[[Runtime, asyncio.Event], Awaitable[None]]

@@ -77,6 +77,10 @@ def print_sources(demo: Demo) -> None:
 
 STAGES: list[Stage] = [ingest_rounds]
 
+from monitor.demo.tags import show_tags  # noqa: E402
+
+STAGES.append(show_tags)
+
 from monitor.demo.alerts import alert_scenario  # noqa: E402  (alerts, escalation, acknowledgement, audit)
 
 STAGES.append(alert_scenario)
