@@ -187,9 +187,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--same-event", type=float, help="override [stories] same_event (containment)")
     parser.add_argument("--near-duplicate", type=float, help="override [stories] near_duplicate (Jaccard)")
+    parser.add_argument("--num-perm", type=int, help="override [stories] num_perm")
     args = parser.parse_args()
     overrides = "".join(f"{key} = {value}\n" for key, value in (("same_event", args.same_event),
-                                                                 ("near_duplicate", args.near_duplicate)) if value)
+                                                                 ("near_duplicate", args.near_duplicate),
+                                                                 ("num_perm", args.num_perm)) if value)
     config = parse_config(CONFIG + ("[stories]\n" + overrides if overrides else ""))
     settings = config.stories
 
