@@ -2,9 +2,9 @@
 
 One real item (``data/samples/alert_scenario.json``) is re-served by several
 local feeds over an hour of scenario time. Each round runs the product's own
-path: ``poll_cycle`` -> ``engine.process``/``engine.tick`` -> outbox ->
+path: ``poll_cycle`` (classification, stories, incidents) and ``engine.tick`` -> outbox ->
 ``drain`` -> a real SMTP server and a real Zalo API server on 127.0.0.1. Then
-nobody answers, the (shortened) acknowledgement timeout passes and the
+nobody answers, the (shortened) acknowledgement timeouts pass and the
 incident escalates; the escalated person acknowledges through the signed link
 in their e-mail, served by the real web app; the audit log closes the show.
 The scenario keeps its own database (``alerts.db`` beside the demo's).
@@ -300,9 +300,8 @@ async def alert_scenario(demo) -> None:
         try:
             for minute in ROUNDS:
                 clock.at(minute)
-                report = await poll_cycle(rt, everything=True)
-                engine.process(db, config, clock())
-                engine.tick(db, config, clock())
+                report = await poll_cycle(rt, everything=True)    # fetch, store, classify, stories, alerts
+                engine.tick(db, config, clock())                   # timeouts: escalation, repeats, reminders
                 await drain(db, config, clock(), registry, env=env)
                 show.deliveries(f"Phút {minute}: {report.new_items} bài mới – tin đã gửi")
             incident = next(iter(incidents.find(db)), None)
