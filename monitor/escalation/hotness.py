@@ -200,10 +200,10 @@ def explain(story, result: Score) -> str:
     """
     p = result.parts
     spread = f"lan rộng {p['spread']:.0f}"
-    if story.national_outlets:
-        spread += f" ({story.national_outlets} báo trung ương)"
-    if story.social_items:
-        spread += f" ({story.social_items} bài mạng xã hội)"
+    reach = [f"{story.national_outlets} báo trung ương" if story.national_outlets else "",
+             f"{story.social_items} bài mạng xã hội" if story.social_items else ""]
+    if any(reach):
+        spread += f" ({', '.join(r for r in reach if r)})"
     pieces = [
         f"chủ đề {p['severity']:.0f}",
         f"tiêu cực {p['negative']:.0f}",
