@@ -233,3 +233,29 @@ def test_no_secret_in_outbox_errors_or_logs(zalo, db, clock, caplog):
         assert secret not in errors and secret not in audit and secret not in caplog.text
     for token in zalo.state.access_tokens:
         assert token not in caplog.text
+
+
+def test_daemon_delivery_loop_recovers_at_start_and_sends_until_stopped(smtp, db, clock):
+    from monitor.notify.deliver import delivery_loop
+
+    config = make_delivery_config(smtp=smtp)
+    outbox.enqueue(db, make_alert(incident_id=1), clock())
+    [row] = outbox.rows(db)
+    outbox.claim(db, row, "email", clock())              # the previous run died while sending this one
+    outbox.enqueue(db, make_alert(incident_id=2), clock())
+
+    async def run():
+        stop = asyncio.Event()
+        task = asyncio.create_task(delivery_loop(db, config, stop, clock=clock, interval=0.05, env={}))
+        while len(smtp.received) < 2:
+            await asyncio.sleep(0.02)
+        outbox.enqueue(db, make_alert(incident_id=3), clock())   # queued while running: picked up next round
+        while len(smtp.received) < 3:
+            await asyncio.sleep(0.02)
+        stop.set()
+        await task
+
+    asyncio.run(asyncio.wait_for(run(), timeout=20))
+    subjects = sorted(m.subject for m in smtp.received)
+    assert [s.endswith("(gửi lại)") for s in subjects].count(True) == 1
+    assert {r["status"] for r in outbox.rows(db)} == {"sent"}

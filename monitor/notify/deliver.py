@@ -23,7 +23,7 @@ from monitor.notify import outbox
 from monitor.notify.alert import Alert
 from monitor.notify.base import Message, Notifier
 from monitor.notify.registry import build_registry, close_registry
-from monitor.store import utcnow
+from monitor.store import open_store, utcnow
 from monitor.web.links import MIN_SECRET_LENGTH, SECRET_ENV, links_for
 
 log = logging.getLogger("monitor.notify")
@@ -216,6 +216,18 @@ async def delivery_loop(db: sqlite_utils.Database, config, stop: asyncio.Event, 
         await close_registry(registry)
 
 
+def own_connection(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    """A connection of our own to the same file: other workers' transactions (some run in threads)
+    then never swallow or roll back an outbox update. An in-memory database is shared as it is."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    return open_store(path, migrate=False) if path else db
+
+
 async def worker(rt, stop: asyncio.Event) -> None:
     """The daemon's delivery worker (in ``monitor.daemon.WORKERS``): checks the outbox every second."""
-    await delivery_loop(rt.db, rt.config, stop, clock=rt.clock, interval=1.0)
+    db = own_connection(rt.db)
+    try:
+        await delivery_loop(db, rt.config, stop, clock=rt.clock, interval=1.0)
+    finally:
+        if db is not rt.db:
+            db.conn.close()

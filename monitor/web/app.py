@@ -132,4 +132,11 @@ async def worker(rt, stop) -> None:
     except ConfigError as exc:
         log.warning("web app off: %s", exc)
         return
-    await serve(create_app(rt.db, rt.config, secret, rt.clock), rt.config.web.host, rt.config.web.port, stop)
+    from monitor.notify.deliver import own_connection
+
+    db = own_connection(rt.db)
+    try:
+        await serve(create_app(db, rt.config, secret, rt.clock), rt.config.web.host, rt.config.web.port, stop)
+    finally:
+        if db is not rt.db:
+            db.conn.close()
