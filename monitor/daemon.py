@@ -26,7 +26,7 @@ from monitor.escalation.engine import process as escalation_process
 from monitor.pipeline import SourceOutcome, record
 from monitor.sources import fulltext, parse
 from monitor.sources.fetch import Fetcher
-from monitor.store import utcnow
+from monitor.store import open_store, utcnow
 from monitor.store.items import set_fulltext
 from monitor.store.sources import due_sources, next_due, sync_sources
 
@@ -89,7 +89,7 @@ async def poll_cycle(rt: Runtime, on_source: Callable[[SourceOutcome], None] | N
     await asyncio.gather(*(poll_one(row) for row in due_sources(rt.db, rt.clock(), everything)))
     if rt.config.polling.fulltext:
         report.fulltext_fetched = await fetch_fulltext(rt)
-    report.classified = await loop.run_in_executor(None, classify_stored, rt.db)
+    report.classified = await loop.run_in_executor(None, classify_stored, database_path(rt.db))
     # Last, on what is classified: stories, hotness, incidents and their alerts (queued in the outbox).
     report.alerts = len(escalation_process(rt.db, rt.config, rt.clock()))
     return report
@@ -116,15 +116,27 @@ async def fetch_fulltext(rt: Runtime) -> int:
     return sum(done)
 
 
-def classify_stored(db: sqlite_utils.Database) -> int:
-    """Tag every new or changed item (runs in a thread). Without models, items wait untagged."""
+def classify_stored(path: str) -> int:
+    """Tag every new or changed item; runs in a thread, on a connection of its own.
+
+    The event loop keeps writing (outbox, acknowledgements) while this runs:
+    sharing one connection would let those writes fall inside, or be rolled
+    back with, this thread's transactions. Without models, items wait untagged.
+    """
+    db = open_store(path, migrate=False)
     done = 0
     try:
         while ids := classify_pending(db):
             done += len(ids)
     except ModelError as exc:
         log.error("classification skipped: %s", exc)
+    finally:
+        db.conn.close()
     return done
+
+
+def database_path(db: sqlite_utils.Database) -> str:
+    return db.execute("PRAGMA database_list").fetchone()[2]
 
 
 Worker = Callable[[Runtime, asyncio.Event], Awaitable[None]]
