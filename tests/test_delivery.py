@@ -24,7 +24,7 @@ incidents = pytest.importorskip("monitor.escalation.incidents")  # the engine's 
 
 def audit_actions(db, incident_id: int) -> list[str]:
     return [row[0] for row in db.execute(
-        "SELECT action FROM audit_log WHERE incident_id = ? AND actor = 'delivery' ORDER BY id", [incident_id])]
+        "SELECT action FROM audit_log WHERE incident_id = ? AND actor = 'hệ thống gửi tin' ORDER BY id", [incident_id])]
 
 
 def statuses(db) -> list[tuple]:

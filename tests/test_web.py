@@ -94,7 +94,7 @@ def test_link_from_a_delivered_email_acknowledges_the_incident(smtp, db, clock):
     incident = incidents.get(db, incident_id)
     assert incident.state == "acknowledged" and incident.acknowledged_by == "Trần Văn Minh"
     log = [(row["actor"], row["action"]) for row in incidents.audit_log(db, incident_id)]
-    assert log == [("hệ thống", "opened"), ("delivery", "sent"), ("Trần Văn Minh (qua liên kết)", "acknowledged")]
+    assert log == [("hệ thống", "opened"), ("hệ thống gửi tin", "sent"), ("Trần Văn Minh (qua liên kết)", "acknowledged")]
 
 
 def test_resolve_through_the_link_records_outcome_and_public_url(db, clock):

@@ -324,7 +324,8 @@ async def alert_scenario(demo) -> None:
         finally:
             await close_registry(registry)
             db.conn.close()
-    console.print(f"Xem lại: monitor --db {directory / 'alerts.db'} outbox --all")
+    console.print(f"Xem lại: monitor --db {directory / 'alerts.db'} outbox --all · "
+                  f"monitor --db {directory / 'alerts.db'} incidents show 1")
 
 
 def parse_duration_text(text: str) -> float:

@@ -23,11 +23,12 @@ from monitor.notify import outbox
 from monitor.notify.alert import Alert
 from monitor.notify.base import Message, Notifier
 from monitor.notify.registry import build_registry, close_registry
+from monitor.notify.render import KINDS, LEVELS
 from monitor.store import open_store, utcnow
 from monitor.web.links import MIN_SECRET_LENGTH, SECRET_ENV, links_for
 
 log = logging.getLogger("monitor.notify")
-ACTOR = "delivery"
+ACTOR = "hệ thống gửi tin"   # the audit log is read by people: Vietnamese
 
 
 def contacts(config) -> Mapping[str, Any]:
@@ -114,8 +115,10 @@ class Deliverer:
             return 0
         outbox.mark_sent(self.db, row["id"], self.now)
         action = "repeat" if row["repeat"] else "sent"
-        audit(self.db, row["incident_id"], action, f"{channel} → {message.contact_name} "
-              f"({alert.kind}, {alert.level}, lần {alert.update_no})", self.now)
+        what = ", ".join(p for p in (KINDS.get(alert.kind) or "Cảnh báo mới", LEVELS.get(alert.level, alert.level),
+                                     f"lần cập nhật {alert.update_no}" if alert.update_no else "",
+                                     "gửi lại sau gián đoạn" if row["repeat"] else "") if p)
+        audit(self.db, row["incident_id"], action, f"{channel} → {message.contact_name}: {what}", self.now)
         log.info("%s incident=%s recipient=%s channel=%s attempt=%d", action, row["incident_id"],
                  row["recipient"], channel, row["attempts"])
         return 1
