@@ -18,8 +18,6 @@ from classifiers.features import compose, prepare
 from classifiers.places import find_places, find_schools
 from classifiers.predict import is_education, score, tone_of, topics_of
 
-PLACE_CHARS = 3000  # body characters searched for places: the dateline and lede name them
-
 _lock = threading.Lock()
 _bundle: Bundle | None = None
 
@@ -46,15 +44,15 @@ def _field(item: dict, name: str) -> str:
 
 
 def classify_items(items: list[dict], bundle: Bundle | None = None) -> list[dict]:
-    """Tags for each item, in order, scored as one batch."""
+    """Tags for each item, in order, scored as one batch.
+
+    Places are looked for in the same text the models read (title, summary,
+    lede): the dateline and the lede name where a story happens.
+    """
     bundle = bundle or current_bundle()
     readable = [compose(_field(i, "title"), _field(i, "summary"), _field(i, "text")) for i in items]
     scores = score(bundle, [prepare(text) for text in readable])
-    results = []
-    for k, item in enumerate(items):
-        place_text = compose(_field(item, "title"), _field(item, "summary"), _field(item, "text"), PLACE_CHARS)
-        results.append(tags(bundle, item.get("id"), scores, k, place_text))
-    return results
+    return [tags(bundle, item.get("id"), scores, k, readable[k]) for k, item in enumerate(items)]
 
 
 _LETTERS = re.compile(r"[^\W\d_]{2,}")

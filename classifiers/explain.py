@@ -41,7 +41,7 @@ def explain(bundle: Bundle, title: str, summary: str = "", text: str = "") -> di
     readable = compose(title, summary, text)
     prepared = prepare(readable)
     scores = score(bundle, [prepared], keep_matrix=True)
-    result = tags(bundle, None, scores, 0, compose(title, summary, text, 3000))
+    result = tags(bundle, None, scores, 0, readable)
     names, x = feature_names(bundle), scores.X[0]
     edu_sign = 1.0 if result["is_education"] else -1.0
     tone_row = list(bundle.tone.classes_).index(result["tone"])

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from classifiers.taxonomy import EDUCATION_SEEDS, NEGATIVE_SEEDS, SEEDS
+from classifiers.taxonomy import EDUCATION_SEEDS, NEGATIVE_SEEDS, POSITIVE_SEEDS, SEEDS
 from classifiers.text import clean, expand_abbreviations, segment, strip_diacritics
 
 LEAD_CHARS = 1200  # body characters the models read after title and summary
@@ -56,25 +56,39 @@ def has_diacritics(text: str) -> bool:
 
 
 class SeedCounts(BaseEstimator, TransformerMixin):
-    """log(1 + count) of each seed group's words: topic seeds, education words, trouble words.
+    """scale * log(1 + count) of each seed group's words: topic seeds, education, trouble and praise words.
+
+    The scale lets a group weigh in under the same L2 penalty as thousands of
+    rare words: one learnt weight generalises to every word of the list.
 
     Text with diacritics is matched against the seeds as written; text without
     any is matched against the seeds stripped ("tát" must not match "tất").
     """
 
+    def __init__(self, scale: float = 3.0):
+        self.scale = scale
+
     def fit(self, X, y=None):
+        self.groups_ = tuple(SEED_GROUPS)  # the columns are fixed at fit time, whatever the lists become
         return self
 
+    def _groups(self) -> tuple:
+        return getattr(self, "groups_", tuple(SEED_GROUPS))
+
     def transform(self, X):
-        rows = [[np.log1p(len(found)) for found in seed_matches(p).values()] for p in X]
-        return sparse.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(len(X), len(SEED_GROUPS)))
+        scale, groups = self.scale, self._groups()
+        rows = []
+        for p in X:
+            found = seed_matches(p)
+            rows.append([scale * np.log1p(len(found.get(g, ()))) for g in groups])
+        return sparse.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(len(X), len(groups)))
 
     def get_feature_names_out(self, input_features=None):
-        return np.asarray([f"seed:{name}" for name in SEED_GROUPS], dtype=object)
+        return np.asarray([f"seed:{name}" for name in self._groups()], dtype=object)
 
 
 SEED_GROUPS = {**{slug: words for slug, words in SEEDS.items() if words},
-               "education": EDUCATION_SEEDS, "negative": NEGATIVE_SEEDS}
+               "education": EDUCATION_SEEDS, "negative": NEGATIVE_SEEDS, "positive": POSITIVE_SEEDS}
 
 
 def _pattern(words) -> re.Pattern:

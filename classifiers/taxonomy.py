@@ -33,9 +33,12 @@ DOMAIN_TOPICS = tuple(slug for slug in TOPICS if slug != "other")
 SEEDS: dict[str, tuple[str, ...]] = {
     "school_violence": ("bạo lực học đường", "đánh hội đồng", "hành hung", "bắt nạt", "đánh bạn", "đánh nhau",
                         "quay clip", "đâm bạn", "đánh giáo viên", "tát"),
-    "child_abuse": ("bạo hành", "dâm ô", "xâm hại", "hiếp dâm", "sàm sỡ", "trẻ mầm non bị", "ngược đãi"),
+    "child_abuse": ("bạo hành", "dâm ô", "xâm hại", "hiếp dâm", "sàm sỡ", "trẻ mầm non bị", "ngược đãi",
+                    "xâm hại tình dục", "cưỡng dâm", "bảo mẫu", "nhóm trẻ", "bé gái", "bé trai", "trẻ em bị",
+                    "giao cấu", "hành hạ"),
     "school_safety_accident": ("đuối nước", "tai nạn", "cháy", "sập", "điện giật", "tử vong", "mất tích",
-                               "bị thương", "rơi từ", "đuối"),
+                               "bị thương", "rơi từ", "đuối", "tai nạn giao thông", "cấp cứu", "sạt lở", "bão",
+                               "lũ", "ngập", "tốc mái", "an toàn trường học", "thương tích", "gãy"),
     "food_safety_health": ("ngộ độc", "bán trú", "bữa ăn", "suất ăn", "dịch bệnh", "sức khỏe học đường",
                            "trầm cảm", "tâm lý học đường", "y tế trường học", "sốt xuất huyết", "tay chân miệng"),
     "fees_finance": ("học phí", "lạm thu", "quỹ phụ huynh", "quỹ lớp", "thu sai", "khoản thu", "xã hội hóa",
@@ -70,4 +73,15 @@ EDUCATION_SEEDS = ("giáo dục", "học sinh", "sinh viên", "giáo viên", "tr
                    "lớp học", "hiệu trưởng", "du học", "đào tạo", "thí sinh")
 NEGATIVE_SEEDS = ("bạo lực", "đánh", "tử vong", "ngộ độc", "lạm thu", "gian lận", "sai phạm", "bức xúc",
                   "phẫn nộ", "kỷ luật", "bắt giữ", "khởi tố", "xâm hại", "bạo hành", "tai nạn", "đuối nước",
-                  "nợ lương", "xuống cấp", "thiếu", "vi phạm", "tố", "tự tử", "bị đình chỉ", "lộ đề")
+                  "nợ lương", "xuống cấp", "thiếu", "vi phạm", "tố", "tự tử", "đình chỉ", "lộ đề", "điều tra",
+                  "tạm giữ", "thương tâm", "lừa", "lừa đảo", "ép", "chấn thương", "nhập viện", "dâm ô", "hiếp dâm",
+                  "sai sót", "khuất tất", "tiêu cực", "sai quy định", "trái phép", "phạt", "truy tố", "xét xử",
+                  "kêu cứu", "chấn động", "gây sốc", "tranh cãi", "phản đối", "bất cập", "lo ngại", "quá tải",
+                  "tố cáo", "bỏ học", "mất tích", "cháy", "sập", "hành hung", "bắt nạt", "xúc phạm", "làm nhục",
+                  "bất thường", "thất thoát", "tham ô", "chiếm đoạt", "nguy hiểm", "nghiêm trọng", "gây xôn xao",
+                  "bị tố", "vụ", "hoang", "tan hoang", "cắt tóc", "trốn học", "bị ế", "thấp", "xin lỗi", "chậm",
+                  "trục trặc", "muộn", "khó tiếp thu", "chán", "trộm", "thuốc lá điện tử", "ma túy", "nợ")
+POSITIVE_SEEDS = ("vinh danh", "giải nhất", "huy chương", "thủ khoa", "học bổng", "tấm gương", "xuất sắc",
+                  "thành công", "trao tặng", "hỗ trợ", "khen thưởng", "ấn tượng", "đạt giải", "vô địch", "tự hào",
+                  "nghị lực", "vượt khó", "sáng tạo", "tuyệt đối", "giỏi", "giành", "tôn vinh", "kỷ lục",
+                  "truyền cảm hứng", "nhiệt tình", "tận tình", "dễ hiểu", "hay", "tốt", "vui", "thân thiện")
