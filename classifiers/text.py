@@ -20,9 +20,10 @@ _OLD_TO_NEW = {
 # We unify towards the placement most Vietnamese news sites use today:
 # the mark on the main vowel ("hòa", "thủy").
 _NEW_TO_MODERN = {new: old for old, new in _OLD_TO_NEW.items()}
-_TONE_PAIR = re.compile("|".join(sorted(_NEW_TO_MODERN, key=len, reverse=True)), re.IGNORECASE)
-_SYLLABLE_END_PAIR = re.compile(r"(?<![qQ])(?:" + _TONE_PAIR.pattern + r")(?![^\W\d_])", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
+# The keys of _NEW_TO_MODERN as character classes (oà…oẹ, uỳ…uỵ, any case): a class
+# is several times faster than a 15-way alternation, and this runs on every text.
+_SYLLABLE_END_PAIR = re.compile(
+    r"(?<![qQ])(?:[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![^\W\d_])")
 
 
 def _fix_pair(match: re.Match) -> str:
@@ -39,7 +40,7 @@ def normalize(text: str | None) -> str:
     # Only fix pairs at the end of a syllable: "hoà" but not "hoàn"/"khoảng".
     # "qu" is a consonant, so "quý" keeps its mark on the y.
     text = _SYLLABLE_END_PAIR.sub(_fix_pair, text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=65536)
