@@ -71,7 +71,15 @@ def worker_pool() -> ProcessPoolExecutor:
 
 async def poll_cycle(rt: Runtime, on_source: Callable[[SourceOutcome], None] | None = None,
                      everything: bool = False) -> CycleReport:
-    """Fetch every due source (or every enabled one), store its items, then enrich what is new."""
+    """One round: ingest every due source (or every enabled one), then enrich what is new."""
+    report = await ingest(rt, on_source, everything)
+    await enrich(rt, report)
+    return report
+
+
+async def ingest(rt: Runtime, on_source: Callable[[SourceOutcome], None] | None = None,
+                 everything: bool = False) -> CycleReport:
+    """Fetch, parse and store: the ingestion spine the polling benchmark measures."""
     report = CycleReport()
     loop = asyncio.get_running_loop()
 
@@ -87,12 +95,17 @@ async def poll_cycle(rt: Runtime, on_source: Callable[[SourceOutcome], None] | N
             on_source(outcome)
 
     await asyncio.gather(*(poll_one(row) for row in due_sources(rt.db, rt.clock(), everything)))
+    return report
+
+
+async def enrich(rt: Runtime, report: CycleReport) -> None:
+    """Full text, then tags, then stories and alerts, on what ingestion stored."""
     if rt.config.polling.fulltext:
         report.fulltext_fetched = await fetch_fulltext(rt)
+    loop = asyncio.get_running_loop()
     report.classified = await loop.run_in_executor(None, classify_stored, database_path(rt.db))
     # Last, on what is classified: stories, hotness, incidents and their alerts (queued in the outbox).
     report.alerts = len(escalation_process(rt.db, rt.config, rt.clock()))
-    return report
 
 
 async def fetch_fulltext(rt: Runtime) -> int:

@@ -20,13 +20,10 @@ def upsert_items(db: sqlite_utils.Database, items: list[Item], now: datetime) ->
     """
     new_ids, changed_ids = [], []
     stamp = iso(now)
+    known = _known(db, items)
     for item in items:
         digest = content_hash(item.title, item.summary, item.url)
-        row = db.execute(
-            "SELECT id, content_hash FROM items WHERE source = ? AND guid = ?", [item.source, item.guid]
-        ).fetchone()
-        if row is None and item.url:
-            row = db.execute("SELECT id, content_hash FROM items WHERE url = ? LIMIT 1", [item.url]).fetchone()
+        row = known.get((item.source, item.guid)) or (known.get(item.url) if item.url else None)
         if row is None:
             cursor = db.execute(
                 """INSERT INTO items (source, guid, url, title, summary, text, author, outlet, published_at,
@@ -49,7 +46,34 @@ def upsert_items(db: sqlite_utils.Database, items: list[Item], now: datetime) ->
             )
             changed_ids.append(item_id)
             _reindex(db, item_id)
+        else:
+            continue
+        known[(item.source, item.guid)] = (item_id, digest)
+        if item.url:
+            known[item.url] = (item_id, digest)
     return new_ids, changed_ids
+
+
+def _known(db: sqlite_utils.Database, items: list[Item], chunk: int = 400) -> dict:
+    """(id, content hash) of stored items, keyed by (source, guid) and by URL: two queries per chunk, not two per item."""
+    found: dict = {}
+    for start in range(0, len(items), chunk):
+        part = items[start:start + chunk]
+        by_source: dict[str, list[str]] = {}
+        for item in part:
+            by_source.setdefault(item.source, []).append(item.guid)
+        for source, guids in by_source.items():
+            for item_id, guid, digest in db.execute(
+                    f"SELECT id, guid, content_hash FROM items WHERE source = ? AND guid IN ({', '.join('?' * len(guids))})",
+                    [source, *guids]):
+                found[(source, guid)] = (item_id, digest)
+        urls = [item.url for item in part if item.url]
+        if urls:
+            for item_id, url, digest in db.execute(
+                    f"SELECT id, url, content_hash FROM items WHERE url IN ({', '.join('?' * len(urls))}) "
+                    "ORDER BY id DESC", urls):
+                found[url] = (item_id, digest)
+    return found
 
 
 def set_fulltext(db: sqlite_utils.Database, item_id: int, text: str, published_at: datetime | None, now: datetime) -> None:
