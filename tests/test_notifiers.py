@@ -241,3 +241,21 @@ def test_zns_new_seed_from_admin_replaces_the_stored_token(zalo, db, clock):
     asyncio.run(n.send(message("zns", "84912345678")))
     asyncio.run(n.aclose())
     assert zalo_oauth.load(db, zalo.state.app_id).refresh_token == zalo.state.refresh_token
+
+
+def test_email_keeps_one_session_for_a_burst_and_reconnects_after_a_restart(smtp):
+    sessions = []
+    smtp.on_message = lambda received: sessions.append(received.peer)
+    n = notifier("email", make_delivery_config(smtp=smtp), {})
+
+    async def run():
+        for number in range(3):
+            await n.send(message("email", "nam.tt@sogd.example.vn", incident_id=number + 1))
+        smtp.stop()
+        smtp.start()                                      # the server went away and came back
+        await n.send(message("email", "nam.tt@sogd.example.vn", incident_id=9))
+        await n.aclose()
+
+    asyncio.run(run())
+    assert len(smtp.wait_for(4)) == 4
+    assert len(set(sessions[:3])) == 1 and sessions[3] != sessions[0]

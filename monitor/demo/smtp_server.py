@@ -29,6 +29,7 @@ logging.getLogger("mail.log").setLevel(logging.ERROR)
 @dataclass
 class Received:
     at: float                 # time.time() when the DATA command finished
+    peer: str                 # client address and port: one per SMTP session
     sender: str
     recipients: list[str]
     message: EmailMessage
@@ -68,7 +69,8 @@ class _Handler:
         if fault:
             return f"{fault} Requested action not taken (simulated)"
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
-        self.server._store(Received(time.time(), envelope.mail_from, list(envelope.rcpt_tos), message))
+        peer = ":".join(str(part) for part in (session.peer or ("?",))[:2])
+        self.server._store(Received(time.time(), peer, envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
 

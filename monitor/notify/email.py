@@ -25,6 +25,7 @@ class EmailNotifier:
                  timeout: float = 20.0, ca_file: str = ""):
         self.host, self.port, self.security, self.sender = host, port, security, sender
         self.user, self._password, self.timeout, self.ca_file = user, password, timeout, ca_file
+        self._client: smtplib.SMTP | None = None
 
     @classmethod
     def from_settings(cls, delivery: Delivery, env: Mapping[str, str], office_email: str = "", **_: Any) -> "EmailNotifier":
@@ -66,31 +67,68 @@ class EmailNotifier:
     def _tls(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.ca_file or None)
 
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "ssl":
+            client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls())
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.security == "starttls":
+                client.starttls(context=self._tls())
+            if self.user:
+                client.login(self.user, self._password)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def _session(self) -> smtplib.SMTP:
+        """The open session if the server still answers NOOP, else a new one (TLS and login cost a round trip
+        or three; a burst of alerts shares one session)."""
+        if self._client is not None:
+            try:
+                if self._client.noop()[0] == 250:
+                    return self._client
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._drop()
+        self._client = self._connect()
+        return self._client
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.close()
+            finally:
+                self._client = None
+
     def _send_sync(self, mail: EmailMessage) -> None:
         try:
-            if self.security == "ssl":
-                client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls())
-            else:
-                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            with client:
-                if self.security == "starttls":
-                    client.starttls(context=self._tls())
-                if self.user:
-                    client.login(self.user, self._password)
-                client.send_message(mail)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(f"email: login refused by the server (SMTP {exc.smtp_code})", retryable=False) from None
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = sorted({code for code, _ in exc.recipients.values()})
-            raise DeliveryError(f"email: recipient refused (SMTP {codes})", retryable=all(c < 500 for c in codes)) from None
-        except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(f"email: server said {exc.smtp_code}", retryable=exc.smtp_code < 500) from None
-        except smtplib.SMTPNotSupportedError:
-            raise DeliveryError("email: the server does not offer STARTTLS", retryable=False) from None
-        except ssl.SSLCertVerificationError:
-            raise DeliveryError("email: the server's TLS certificate is not trusted", retryable=False) from None
-        except (OSError, smtplib.SMTPException) as exc:
-            raise network_error("email", exc) from None
+            self._session().send_message(mail)
+        except BaseException:
+            self._drop()      # never reuse a session in an unknown state
+            try:
+                raise
+            except smtplib.SMTPAuthenticationError as exc:
+                raise DeliveryError(f"email: login refused by the server (SMTP {exc.smtp_code})",
+                                    retryable=False) from None
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = sorted({code for code, _ in exc.recipients.values()})
+                raise DeliveryError(f"email: recipient refused (SMTP {codes})",
+                                    retryable=all(c < 500 for c in codes)) from None
+            except smtplib.SMTPResponseException as exc:
+                raise DeliveryError(f"email: server said {exc.smtp_code}", retryable=exc.smtp_code < 500) from None
+            except smtplib.SMTPNotSupportedError:
+                raise DeliveryError("email: the server does not offer STARTTLS", retryable=False) from None
+            except ssl.SSLCertVerificationError:
+                raise DeliveryError("email: the server's TLS certificate is not trusted", retryable=False) from None
+            except (OSError, smtplib.SMTPException) as exc:
+                raise network_error("email", exc) from None
 
     async def aclose(self) -> None:
-        return None
+        if self._client is not None:
+            try:
+                await asyncio.to_thread(self._client.quit)
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._drop()
