@@ -113,6 +113,10 @@ class Deliverer:
         except DeliveryError as exc:
             self.failed(row, contact, exc)
             return 0
+        except Exception as exc:  # a bug in a notifier must not leave the row 'sending' forever
+            log.exception("notifier %s failed unexpectedly (incident=%s)", channel, row["incident_id"])
+            self.failed(row, contact, DeliveryError(f"{channel}: internal error ({type(exc).__name__})", True))
+            return 0
         outbox.mark_sent(self.db, row["id"], self.now)
         action = "repeat" if row["repeat"] else "sent"
         what = ", ".join(p for p in (KINDS.get(alert.kind) or "Cảnh báo mới", LEVELS.get(alert.level, alert.level),
