@@ -169,7 +169,7 @@ def _meta(examples, train_set, test_set, config, thresholds) -> dict:
     now = datetime.now(timezone.utc)
     office = [e for e in examples if e.kind == "office"]
     return {
-        "version": f"{now:%Y%m%d}-{hashlib.sha256((digest + repr(config)).encode()).hexdigest()[:8]}",
+        "version": f"{now:%Y%m%d}-{version_hash(digest, config)}",
         "trained_at": now.isoformat(timespec="seconds"),
         "data_hash": digest,
         "sklearn_version": sklearn.__version__,
@@ -183,6 +183,14 @@ def _meta(examples, train_set, test_set, config, thresholds) -> dict:
         },
         "office_label_ids": sorted(int(e.id.split("-")[1]) for e in office),
     }
+
+
+def version_hash(digest: str, config: TrainConfig) -> str:
+    """Data, settings and the feature definition (seed lists, lede length): any change is a new version."""
+    from classifiers.features import LEAD_CHARS, SEED_GROUPS
+
+    recipe = repr((digest, config, sorted(SEED_GROUPS.items()), LEAD_CHARS))
+    return hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:8]
 
 
 def _count(values) -> dict:

@@ -66,3 +66,18 @@ def test_correction_is_trained_on_and_changes_the_answer(db):
     neg_before = tone_of(before, score(before, prepared).tone[0])[1]
     neg_after = tone_of(after, score(after, prepared).tone[0])[1]
     assert neg_after > neg_before
+
+
+def test_label_command(db, tmp_path):
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    item_id = _item(db, **ITEM)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "test.db"), "label", str(item_id), "--tone", "negative",
+                                      "--topic", "fees_finance", "--place", "Nghệ An/Quỳnh Lưu", "--by", "Phạm D"])
+    assert result.exit_code == 0, result.output
+    [example] = office_examples(db)
+    assert example.topics == ("fees_finance",) and example.places[0]["district"] == "Quỳnh Lưu"
+    bad = CliRunner().invoke(cli, ["--db", str(tmp_path / "test.db"), "label", "999", "--tone", "negative", "--by", "X"])
+    assert bad.exit_code == 1 and "999" in bad.output and "Traceback" not in bad.output
