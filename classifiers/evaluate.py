@@ -39,12 +39,27 @@ def report(bundle: Bundle, examples: list[Example], stripped: bool = False) -> d
         truth = [examples[i].tone for i in tone_idx]
         pred = [tone_of(bundle, scores.tone[i])[0] for i in tone_idx]
         out["tone"] = _per_class(truth, pred, list(TONES))
+        negative = scores.tone[tone_idx, list(bundle.tone.classes_).index("negative")]
+        out["tone"]["negative_curve"] = _curve(np.array(truth) == "negative", negative)
     topic_idx = [i for i, e in enumerate(examples) if e.topics and e.education is not False]
     if topic_idx:
         truth = [set(examples[i].topics) for i in topic_idx]
         pred = [set(topics_of(bundle, scores.topics[i])) for i in topic_idx]
         out["topics"] = _multilabel(truth, pred, bundle.topic_labels)
     return out
+
+
+CURVE = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def _curve(truth: np.ndarray, proba: np.ndarray) -> list[dict]:
+    """Negative precision and recall at other thresholds: the trade-off an alert rule can pick from."""
+    points = []
+    for t in CURVE:
+        pred = proba >= t
+        points.append({"threshold": t, "precision": round(float((truth & pred).sum() / pred.sum()), 4) if pred.sum() else None,
+                       "recall": round(float((truth & pred).sum() / truth.sum()), 4) if truth.sum() else None})
+    return points
 
 
 def _per_class(truth, pred, labels, names=None) -> dict:

@@ -35,6 +35,9 @@ def _section(title: str, part: dict, detail: bool = True) -> list[str]:
             lines.append(f"  {TASK_VI[name]}: {_task_summary(name, part[name])}")
             if detail:
                 lines.extend(_table(part[name]))
+            if detail and name == "tone" and part[name].get("negative_curve"):
+                lines.append("    ngưỡng tiêu cực → P/R: " + "; ".join(
+                    f"{p['threshold']:.1f} → {_num(p['precision'])}/{_num(p['recall'])}" for p in part[name]["negative_curve"]))
     return lines
 
 
@@ -64,6 +67,10 @@ def render(bundle: Bundle, result: dict) -> str:
     if office["all"]:
         lines += _section("  Trên mọi nhãn của văn phòng (gồm cả nhãn đã học):", office["all"], detail=False)
     return "\n".join(lines)
+
+
+def _num(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _pct(value) -> str:
