@@ -24,15 +24,17 @@ async def show_tags(demo) -> None:
     if topic_counts:
         demo.console.print("Chủ đề: " + ", ".join(f"{TOPICS.get(slug, slug)} {n}" for slug, n in topic_counts))
     rows = list(db.query(
-        """SELECT id, source, title, negative, topics, province, schools FROM items
+        """SELECT id, title, negative, topics, province FROM items
            WHERE is_education = 1 AND tone = 'negative' ORDER BY negative DESC LIMIT ?""", [SHOWN]))
     if not rows:
         return
-    table = Table(title=f"Tin giáo dục tiêu cực ({min(len(rows), SHOWN)} tin mạnh nhất)")
-    for column in ("#", "Nguồn", "Tiêu đề", "Tiêu cực", "Chủ đề", "Tỉnh/thành", "Trường"):
-        table.add_column(column)
+    table = Table(title=f"Tin giáo dục tiêu cực ({min(len(rows), SHOWN)} tin mạnh nhất)", expand=True)
+    table.add_column("#", no_wrap=True)
+    table.add_column("Tiêu đề", ratio=5)
+    table.add_column("P(tiêu cực)", no_wrap=True)
+    table.add_column("Chủ đề", ratio=2)
+    table.add_column("Tỉnh/thành", ratio=1)
     for row in rows:
-        table.add_row(str(row["id"]), row["source"], row["title"], f"{row['negative']:.2f}",
-                      ", ".join(json.loads(row["topics"] or "[]")), row["province"] or "-",
-                      "; ".join(json.loads(row["schools"] or "[]")[:2]))
+        table.add_row(str(row["id"]), row["title"], f"{row['negative']:.2f}",
+                      ", ".join(json.loads(row["topics"] or "[]")), row["province"] or "-")
     demo.console.print(table)
