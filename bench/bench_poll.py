@@ -331,7 +331,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Polling benchmark (see the module docstring).")
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--items", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--skip-naive", action="store_true", help="skip the slow naive baseline")
     parser.add_argument("--profile", action="store_true", help="cProfile our run (printed to stderr)")
     parser.add_argument("--contender", choices=("ours", "naive", "httpx"), help=argparse.SUPPRESS)

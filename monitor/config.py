@@ -74,7 +74,7 @@ class Office(Strict):
 class Polling(Strict):
     """How politely and how hard we fetch."""
 
-    max_concurrency: int = Field(64, ge=1, le=512)
+    max_concurrency: int = Field(16, ge=1, le=512)   # httpcore scans its whole pool per request: more costs CPU
     per_host: int = Field(4, ge=1, le=64)
     timeout: Duration = 20.0
     max_bytes: int = Field(5_000_000, ge=10_000)

@@ -34,7 +34,6 @@ def upsert_items(db: sqlite_utils.Database, items: list[Item], now: datetime) ->
             )
             item_id = cursor.lastrowid
             new_ids.append(item_id)
-            _index(db, item_id, item.title, item.summary, item.text)
         elif row[1] != digest:
             item_id = row[0]
             db.execute(
@@ -45,7 +44,6 @@ def upsert_items(db: sqlite_utils.Database, items: list[Item], now: datetime) ->
                 [item.title, item.summary, item.author, iso(item.published_at), stamp, digest, item_id],
             )
             changed_ids.append(item_id)
-            _reindex(db, item_id)
         else:
             continue
         known[(item.source, item.guid)] = (item_id, digest)
@@ -83,20 +81,6 @@ def set_fulltext(db: sqlite_utils.Database, item_id: int, text: str, published_a
                classified_at = NULL WHERE id = ?""",
         [text, iso(now), iso(published_at), item_id],
     )
-    _reindex(db, item_id)
-
-
-def _index(db, item_id: int, title: str, summary: str, text: str) -> None:
-    db.execute(
-        "INSERT INTO items_fts (rowid, title, summary, text) VALUES (?, ?, ?, ?)",
-        [item_id, fold_d(title), fold_d(summary), fold_d(text)],
-    )
-
-
-def _reindex(db, item_id: int) -> None:
-    title, summary, text = db.execute("SELECT title, summary, text FROM items WHERE id = ?", [item_id]).fetchone()
-    db.execute("DELETE FROM items_fts WHERE rowid = ?", [item_id])
-    _index(db, item_id, title, summary, text)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

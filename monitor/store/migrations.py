@@ -93,6 +93,24 @@ def m001_initial(db):
     )
 
 
+def _folded(column: str) -> str:
+    """SQL for the value the search index stores: 'đ' folded to 'd' (unicode61 strips the other marks)."""
+    return f"replace(replace({column}, 'đ', 'd'), 'Đ', 'D')"
+
+
+@core()
+def m002_search_index_triggers(db):
+    """The database keeps the search index in step with items itself, in the same statement."""
+    row = f"new.id, {_folded('new.title')}, {_folded('new.summary')}, {_folded('new.text')}"
+    db.execute(f"""CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_fts (rowid, title, summary, text) VALUES ({row}); END""")
+    db.execute(f"""CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, text ON items BEGIN
+        DELETE FROM items_fts WHERE rowid = old.id;
+        INSERT INTO items_fts (rowid, title, summary, text) VALUES ({row}); END""")
+    db.execute("""CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+        DELETE FROM items_fts WHERE rowid = old.id; END""")
+
+
 # Feature sets append themselves here in order (core first).
 MIGRATION_SETS: list[Migrations] = [core]
 
