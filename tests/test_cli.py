@@ -79,3 +79,32 @@ def test_run_stops_cleanly_on_sigterm(tmp_path, feed_server):
     db = open_store(tmp_path / "m.db")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db["items"].count == 2
+
+
+def test_a_poll_killed_mid_cycle_then_rerun_stores_everything_once(tmp_path, feed_server):
+    import time as clock
+
+    def slow(handler):
+        clock.sleep(1.5)
+        return Response(200, rss(item(3) + item(4)), RSS)
+
+    feed_server.routes["/a.rss"] = Response(200, rss(item(1) + item(2)), RSS)
+    feed_server.routes["/gone.rss"] = slow
+    config = write_config(tmp_path, feed_server)
+    monitor = Path(sys.executable).with_name("monitor")
+    command = [str(monitor), "--config", str(config), "--db", str(tmp_path / "m.db"), "poll", "--once"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline and not feed_server.requests_to("/gone.rss"):
+        time.sleep(0.05)
+    time.sleep(0.3)            # the fast source is stored; the slow one is still in flight
+    process.kill()
+    process.wait(timeout=10)
+    assert subprocess.run(command, capture_output=True, timeout=60).returncode == 0
+    assert subprocess.run(command, capture_output=True, timeout=60).returncode == 0
+    from monitor.store import open_store
+
+    db = open_store(tmp_path / "m.db")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    titles = sorted(row[0] for row in db.execute("SELECT title FROM items"))
+    assert titles == [f"Tin giáo dục số {n}" for n in (1, 2, 3, 4)]
