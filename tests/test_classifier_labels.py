@@ -81,3 +81,12 @@ def test_label_command(db, tmp_path):
     assert example.topics == ("fees_finance",) and example.places[0]["district"] == "Quỳnh Lưu"
     bad = CliRunner().invoke(cli, ["--db", str(tmp_path / "test.db"), "label", "999", "--tone", "negative", "--by", "X"])
     assert bad.exit_code == 1 and "999" in bad.output and "Traceback" not in bad.output
+
+
+def test_training_is_deterministic():
+    annotated = [e for e in load_annotated() if e.origin == "vnexpress_titles_8cat"][:120]
+    first, second = train(annotated, TINY), train(annotated, TINY)
+    assert first.meta["data_hash"] == second.meta["data_hash"] and first.version == second.version
+    assert first.thresholds == second.thresholds
+    assert (first.education.coef_ == second.education.coef_).all()
+    assert (first.tone.coef_ == second.tone.coef_).all()
