@@ -29,3 +29,15 @@ def test_reclassify_keeps_office_corrections(db):
     assert reclassify(db) == 1
     row = db["items"].get(item_id)
     assert row["is_education"] == 1 and row["tone"] == "negative" and json.loads(row["topics"]) == ["fees_finance"]
+
+
+def test_eval_scores_office_labels_apart(db):
+    from classifiers.classify import current_bundle
+    from classifiers.evaluate import office_report
+    from classifiers.labels import office_examples
+
+    item_id = _item(db, **GOLD)
+    add_label(db, item_id, "Lê Văn C", education=True, tone="negative")
+    result = office_report(current_bundle(), office_examples(db))
+    assert result["labels"] == 1 and result["unseen_by_model"] == 1
+    assert result["unseen"]["education"]["n"] == 1 and result["unseen"]["tone"]["n"] == 1
