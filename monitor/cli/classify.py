@@ -9,9 +9,6 @@ import click
 
 from monitor.cli import cli
 
-TONE_VI = {"negative": "tiêu cực", "neutral": "trung tính", "positive": "tích cực"}
-
-
 def _open_db_if_exists(obj):
     """The office's labels live in the database; training without one is fine."""
     return obj.store() if Path(obj.db_path).exists() else None
