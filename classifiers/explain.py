@@ -23,7 +23,7 @@ def feature_names(bundle: Bundle) -> np.ndarray:
     parts = dict(bundle.featurizer.transformer_list)
     words = [w.replace("_", " ") for w in parts["words"].named_steps["tfidf"].get_feature_names_out()]
     chars = [f"“{c}”" for c in parts["chars"].named_steps["tfidf"].get_feature_names_out()]
-    seeds = list(parts["seeds"].get_feature_names_out())
+    seeds = [f"[từ khóa {name.split(':', 1)[1]}]" for name in parts["seeds"].get_feature_names_out()]
     names = np.asarray(words + chars + seeds, dtype=object)
     bundle._feature_names = names
     return names
