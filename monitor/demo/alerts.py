@@ -31,6 +31,7 @@ from monitor.config import parse_config
 from monitor.demo.catalog import SAMPLES
 from monitor.demo.smtp_server import LocalSMTP, free_port
 from monitor.demo.zalo_server import LocalZalo
+from monitor.escalation.words import action_name
 from monitor.notify import outbox
 from monitor.notify.deliver import drain
 from monitor.notify.registry import build_registry, close_registry
@@ -393,6 +394,6 @@ def print_audit(console, db, config, incident_id: int) -> None:
     for column in ("Giờ", "Ai", "Việc", "Chi tiết"):
         table.add_column(column)
     for row in incidents.audit_log(db, incident_id):
-        table.add_row(parse_iso(row["at"]).astimezone(tz).strftime("%H:%M"), row["actor"], row["action"],
+        table.add_row(parse_iso(row["at"]).astimezone(tz).strftime("%H:%M"), row["actor"], action_name(row["action"]),
                       (row["detail"] or "")[:90])
     console.print(table)
