@@ -107,15 +107,7 @@ def _resolve(g: Gazetteer, mentions: list[Mention]) -> list[tuple[Mention, Unit]
 
 
 def _round(g: Gazetteer, mentions: list[Mention], pending: dict, chosen: dict, support: _Support) -> bool:
-    progress = False
-    for k in list(pending):
-        unit = _choose(g, mentions[k].candidates, support)
-        if unit is not None:
-            chosen[k] = unit
-            support.add(unit)
-            del pending[k]
-            progress = True
-    return progress
+    return _settle(pending, chosen, support, lambda k: _choose(g, mentions[k].candidates, support))
 
 
 def _joint_round(g: Gazetteer, mentions: list[Mention], pending: dict, chosen: dict,
@@ -126,9 +118,15 @@ def _joint_round(g: Gazetteer, mentions: list[Mention], pending: dict, chosen: d
         for u in _strong(mentions[k]):
             total.add(u)
             by_name.setdefault(mentions[k].key, _Support()).add(u)
+    return _settle(pending, chosen, support,
+                   lambda k: _choose(g, mentions[k].candidates, total, minus=by_name.get(mentions[k].key), joint=True))
+
+
+def _settle(pending: dict, chosen: dict, support: _Support, pick) -> bool:
+    """Fix every pending mention ``pick`` can resolve, in order; True when any was."""
     progress = False
     for k in list(pending):
-        unit = _choose(g, mentions[k].candidates, total, minus=by_name.get(mentions[k].key), joint=True)
+        unit = pick(k)
         if unit is not None:
             chosen[k] = unit
             support.add(unit)
