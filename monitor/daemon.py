@@ -27,7 +27,7 @@ from monitor.pipeline import SourceOutcome, record
 from monitor.sources import fulltext, parse
 from monitor.sources.fetch import Fetcher
 from monitor.store import open_store, utcnow
-from monitor.store.items import set_fulltext
+from monitor.store.items import index_pending, set_fulltext
 from monitor.store.sources import due_sources, next_due, sync_sources
 
 log = logging.getLogger("monitor.daemon")
@@ -95,6 +95,7 @@ async def ingest(rt: Runtime, on_source: Callable[[SourceOutcome], None] | None 
             on_source(outcome)
 
     await asyncio.gather(*(poll_one(row) for row in due_sources(rt.db, rt.clock(), everything)))
+    index_pending(rt.db)
     return report
 
 

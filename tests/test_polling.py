@@ -291,3 +291,28 @@ def test_article_links_to_private_addresses_are_refused(feed_server):
     result = asyncio.run(main())
     assert result.error and "non-public" in result.error
     assert feed_server.requests_to("/page") == []
+
+
+def test_search_index_catches_up_once_per_cycle_and_after_a_crash(db, feed_server, pool):
+    from monitor.store import utcnow
+    from monitor.store.items import index_pending, search_items, set_fulltext
+
+    feed_server.routes["/feed"] = Response(200, rss(item(1, "Học sinh đuối nước") + item(2)), RSS)
+    cycle(db, one_source(feed_server, "/feed"), pool)
+    indexed = lambda: db.execute("SELECT COUNT(*) FROM items_fts").fetchone()[0]  # noqa: E731
+    assert indexed() == 2                      # the cycle indexed its own rows
+    assert index_pending(db) == 0              # and left nothing behind
+    # A row stored but not yet indexed (the process died before the cycle ended) is indexed
+    # once, with the values it has by then, not with what an update trigger saw earlier.
+    db.execute("INSERT INTO items (source, guid, title, fetched_at, updated_at, content_hash) "
+               "VALUES ('s', 'late', 'Tin muộn', '2026-11-24T08:00:00+00:00', '2026-11-24T08:00:00+00:00', 'h')")
+    late = db.execute("SELECT id FROM items WHERE guid = 'late'").fetchone()[0]
+    set_fulltext(db, late, "Trường mầm non bị phản ánh về bữa ăn bán trú", None, utcnow())
+    assert indexed() == 2
+    assert [r["id"] for r in search_items(db, "ban tru")] == [late]   # search catches the index up first
+    assert indexed() == 3
+    # Once indexed, an update is re-indexed at once by the trigger.
+    set_fulltext(db, late, "Nội dung khác hẳn", None, utcnow())
+    assert search_items(db, "ban tru") == []
+    assert [r["id"] for r in search_items(db, "noi dung khac")] == [late]
+    assert [r["title"] for r in search_items(db, "duoi nuoc")] == ["Học sinh đuối nước"]

@@ -10,6 +10,7 @@ from classifiers.text import fold_d, normalize
 from monitor.models import Item
 from monitor.normalize import content_hash
 from monitor.store import iso
+from monitor.store.migrations import folded_sql
 
 
 def upsert_items(db: sqlite_utils.Database, items: list[Item], now: datetime) -> tuple[list[int], list[int]]:
@@ -92,10 +93,33 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"' for w in words)
 
 
+def index_pending(db: sqlite_utils.Database) -> int:
+    """Add the items stored since the last batch to the search index; returns how many.
+
+    Ingestion calls this once per cycle (and search before it reads), so a
+    crash between storing and indexing only delays indexing: the rows wait
+    above the ``search_state`` mark until the next call.
+    """
+    with db.atomic():
+        mark = db.execute("SELECT indexed_through FROM search_state").fetchone()[0]
+        top = db.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]
+        if top <= mark:
+            return 0
+        db.execute(
+            f"""INSERT INTO items_fts (rowid, title, summary, text)
+                SELECT id, {folded_sql("title")}, {folded_sql("summary")}, {folded_sql("text")}
+                FROM items WHERE id > ? AND id <= ?""",
+            [mark, top],
+        )
+        db.execute("UPDATE search_state SET indexed_through = ?", [top])
+        return top - mark
+
+
 def search_items(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[dict]:
     query = fts_query(text)
     if not query:
         return []
+    index_pending(db)
     return list(
         db.query(
             """SELECT items.* FROM items_fts JOIN items ON items.id = items_fts.rowid
