@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 import feedparser
 import httpx
 import pytest
 
 from monitor.config import parse_config
-from monitor.demo.catalog import FEEDS, SAMPLES, load_items
+from monitor.demo.catalog import FEEDS, SAMPLES, FeedSpec, SampleItem, load_items
 from monitor.demo.server import DemoServer
 
 
@@ -128,3 +130,31 @@ async def _get_via_mounts(server, url: str) -> httpx.Response:
 def test_the_clock_can_be_moved_over_http(server, client):
     assert client.get(server.base_url + "/_advance").text == "cycle 1\n"
     assert server.cycle == 1
+
+
+def test_an_added_feed_releases_its_items_by_its_own_clock_with_conditional_get(client):
+    now = datetime(2025, 12, 17, 7, 0, tzinfo=timezone.utc)
+    spec = FeedSpec("added", "Báo Mẫu – Giáo dục", "Giáo dục - Báo Mẫu", "https://bao.example/")
+    items = [SampleItem(feed="added", outlet="bao.example", id=str(n), title=f"Tin số {n}",
+                        url=f"https://bao.example/tin-{n}.htm", summary=f"Tóm tắt tin số {n}.",
+                        published=now + timedelta(minutes=10 * n)) for n in (1, 2)]
+    with DemoServer() as server:
+        url = server.add_feed(spec, items, lambda: now)
+        assert url == server.base_url + "/feeds/added.rss"
+        assert feedparser.parse(client.get(url).content).entries == []
+        now += timedelta(minutes=10)
+        first = client.get(url)
+        assert [e.link for e in feedparser.parse(first.content).entries] == ["https://bao.example/tin-1.htm"]
+        assert parsedate_to_datetime(first.headers["last-modified"]) == items[0].published
+        again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304
+        server.advance()  # the server's own cycles do not move this feed
+        assert client.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+        now += timedelta(minutes=10)
+        changed = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert changed.status_code == 200
+        assert [e.link for e in feedparser.parse(changed.content).entries] == [i.url for i in reversed(items)]
+        page = asyncio.run(_get_via_mounts(server, items[1].url))
+        assert page.status_code == 200 and "Tóm tắt tin số 2." in page.text
+        with pytest.raises(ValueError):
+            server.add_feed(spec, items, lambda: now)

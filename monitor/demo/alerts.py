@@ -1,34 +1,40 @@
 """The alert scenario of `monitor demo`: a real negative local story spreads across outlets.
 
 One real item (``data/samples/alert_scenario.json``) is re-served by several
-local feeds over an hour of scenario time. Each round runs the product's own
-path: ``poll_cycle`` (classification, stories, incidents) and ``engine.tick`` -> outbox ->
-``drain`` -> a real SMTP server and a real Zalo API server on 127.0.0.1. Then
+outlets over an hour of scenario time: feeds added to the demo server
+(``DemoServer.add_feed``), each copy released at its minute. Each round runs
+the product's own path: ``poll_cycle`` (classification, stories, incidents)
+and ``engine.tick`` -> outbox -> ``drain`` -> a real SMTP server and a real
+Zalo API server on 127.0.0.1. Then
 nobody answers, the (shortened) acknowledgement timeouts pass and the
 incident escalates; the escalated person acknowledges through the signed link
 in their e-mail, served by the real web app; the audit log closes the show.
-The scenario keeps its own database (``alerts.db`` beside the demo's).
+
+The scenario keeps its own database (``alerts.db`` beside the demo's): it
+plays another office, Bắc Ninh, because the demo data has no incident local to
+the demo's office, Phú Thọ (see data/samples/README.md), and a database's
+incidents, outbox and audit log are one office's. In the demo's database the
+story would also start late: the rounds already stored the Dân Trí original,
+so its minute-0 copy would not be new.
 """
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import re
 import secrets
-import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from rich.panel import Panel
 from rich.table import Table
 
 from monitor.config import parse_config
-from monitor.demo.catalog import SAMPLES
+from monitor.demo.catalog import SAMPLES, FeedSpec, SampleItem
+from monitor.demo.server import DemoServer
 from monitor.demo.smtp_server import LocalSMTP, free_port
 from monitor.demo.zalo_server import LocalZalo
 from monitor.escalation.words import action_name
@@ -65,8 +71,8 @@ class Pickup:
     url: str
 
     @property
-    def slug(self) -> str:
-        return "".join(c if c.isalnum() else "-" for c in self.url.split("//")[1].split("/")[0])
+    def host(self) -> str:
+        return urlsplit(self.url).hostname
 
 
 def load_scenario(path: Path = SCENARIO_FILE) -> dict:
@@ -75,69 +81,25 @@ def load_scenario(path: Path = SCENARIO_FILE) -> dict:
     return scenario
 
 
-class ScenarioFeeds:
-    """One RSS feed per outlet on 127.0.0.1; an outlet's copy appears once the clock passes its minute."""
-
-    def __init__(self, scenario: dict, clock: ScenarioClock):
-        self.scenario, self.clock = scenario, clock
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def feed_url(self, pickup: Pickup) -> str:
-        return f"{self.base_url}/feeds/{pickup.slug}.rss"
-
-    def document(self, slug: str) -> bytes | None:
-        record = self.scenario["origin"]["record"]
-        matches = [p for p in self.scenario["pickups"] if p.slug == slug]
-        if not matches:
-            return None
-        pickup = matches[0]
-        items = ""
-        published = self.clock.start + timedelta(minutes=pickup.minute)
-        if self.clock() >= published:
-            summary = f"{record['title']}. Từ khóa: {', '.join(record['keywords'])}."
-            items = (f"<item><title>{html.escape(record['title'])}</title><link>{html.escape(pickup.url)}</link>"
-                     f"<guid>{html.escape(pickup.url)}</guid><description>{html.escape(summary)}</description>"
-                     f"<pubDate>{format_datetime(published, usegmt=True)}</pubDate></item>")
-        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{html.escape(pickup.source)}'
-                f"</title><link>{html.escape(pickup.url)}</link><description>demo</description>{items}"
-                "</channel></rss>").encode()
-
-    def _handler(self):
-        feeds = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                slug = self.path.removeprefix("/feeds/").removesuffix(".rss")
-                body = feeds.document(slug)
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-        return Handler
-
-    def __enter__(self) -> "ScenarioFeeds":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+def add_feeds(server: DemoServer, scenario: dict, clock: ScenarioClock) -> dict[str, str]:
+    """One demo-server feed per outlet, whose copy appears at its minute; {source name: feed URL}."""
+    record = scenario["origin"]["record"]
+    summary = f"{record['title']}. Từ khóa: {', '.join(record['keywords'])}."
+    urls = {}
+    for pickup in scenario["pickups"]:
+        slug = "alert-" + pickup.host.replace(".", "-")
+        spec = FeedSpec(slug, pickup.source, pickup.source, f"https://{pickup.host}/", tags=("education",))
+        item = SampleItem(feed=slug, outlet=pickup.host, id=record["id"], title=record["title"], url=pickup.url,
+                          summary=summary, published=clock.start + timedelta(minutes=pickup.minute),
+                          keywords=record["keywords"], is_education=True)
+        urls[pickup.source] = server.add_feed(spec, [item], clock)
+    return urls
 
 
-def scenario_config(scenario: dict, feeds: ScenarioFeeds, smtp: LocalSMTP, web_port: int):
+def scenario_config(scenario: dict, feeds: dict[str, str], smtp: LocalSMTP, web_port: int):
     office = scenario["office"]
     sources = "".join(
-        f'\n[[sources]]\nname = "{p.source}"\nurl = "{feeds.feed_url(p)}"\nreach = "{p.reach}"\n'
+        f'\n[[sources]]\nname = "{p.source}"\nurl = "{feeds[p.source]}"\nreach = "{p.reach}"\n'
         f'tags = ["education"]\n' for p in scenario["pickups"])
     timeouts = ", ".join(f'{level} = "{value}"' for level, value in ACK_TIMEOUT.items())
     return parse_config(f"""
@@ -287,7 +249,8 @@ async def alert_scenario(demo) -> None:
                   f"{len(scenario['pickups'])} nguồn lần lượt đăng trong {scenario['pickups'][-1].minute} phút.")
     for stale in directory.glob("alerts.db*"):
         stale.unlink()
-    with LocalSMTP() as smtp, LocalZalo() as zalo, ScenarioFeeds(scenario, clock) as feeds:
+    feeds = add_feeds(demo.server, scenario, clock)
+    with LocalSMTP() as smtp, LocalZalo() as zalo:
         web_port = free_port()
         config = scenario_config(scenario, feeds, smtp, web_port)
         env = delivery_env(zalo)

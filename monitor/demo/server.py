@@ -10,8 +10,10 @@ It serves, on 127.0.0.1 only:
 
 The server has a clock: ``advance()`` (or a request to ``/_advance``)
 releases more items and the next recorded VnExpress snapshot, so successive
-poll cycles see news appear. ``python -m monitor.demo.server`` runs it alone.
-Feeds answer conditional GET (ETag, Last-Modified, 304) and gzip.
+poll cycles see news appear. Later demo stages add feeds of their own with
+``add_feed()``: served, cached and answered the same way, released by their
+own clock. Feeds answer conditional GET (ETag, Last-Modified, 304) and gzip.
+``python -m monitor.demo.server`` runs it alone.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import feedparser
@@ -70,10 +73,10 @@ class Feed:
         total = len(self.items)
         return max(1, min(total, math.ceil(total * (self.start + self.step * cycle))))
 
-    def changed_at(self, cycle: int) -> int:
-        """The first cycle that showed what ``cycle`` shows (drives Last-Modified)."""
+    def modified(self, cycle: int, epoch: datetime) -> datetime:
+        """Last-Modified: a minute after ``epoch`` per cycle, at the first cycle that showed what ``cycle`` shows."""
         version = self.version(cycle)
-        return next(c for c in range(cycle + 1) if self.version(c) == version)
+        return epoch + timedelta(minutes=next(c for c in range(cycle + 1) if self.version(c) == version))
 
     def released(self, cycle: int) -> list[SampleItem]:
         return self.items[: self.version(cycle)] if self.items else []
@@ -90,6 +93,22 @@ class Feed:
                     data = (render_atom if self.spec.format == "atom" else render_rss)(self.spec, visible)
                 self._cache[version] = (data, '"%s"' % hashlib.sha1(data).hexdigest()[:20])
             return self._cache[version]
+
+
+class TimedFeed(Feed):
+    """A feed whose items appear once ``clock()`` reaches their ``published`` time, whatever the cycle."""
+
+    def __init__(self, spec: FeedSpec, items: list[SampleItem], clock: Callable[[], datetime]):
+        super().__init__(spec, items=sorted(items, key=lambda item: item.published))
+        self.clock = clock
+
+    def version(self, cycle: int) -> int:
+        now = self.clock()
+        return sum(1 for item in self.items if item.published <= now)
+
+    def modified(self, cycle: int, epoch: datetime) -> datetime:
+        released = self.released(cycle)
+        return released[-1].published if released else epoch
 
 
 class DemoServer:
@@ -156,12 +175,19 @@ class DemoServer:
         """Move the clock: feeds release their next items, VnExpress its next recorded snapshot."""
         self.cycle += cycles
 
-    def last_modified(self, feed: Feed) -> datetime:
-        return self.epoch + timedelta(minutes=feed.changed_at(self.cycle))
-
     # --- what the demo configures ------------------------------------------
     def feed_url(self, slug: str) -> str:
         return self.base_url + self.feeds[slug].spec.path
+
+    def add_feed(self, spec: FeedSpec, items: list[SampleItem], clock: Callable[[], datetime]) -> str:
+        """Serve one more feed, with article pages for its items; each item appears once ``clock()``
+        reaches its ``published`` time. Returns the feed's URL."""
+        if spec.slug in self.feeds:
+            raise ValueError(f"feed {spec.slug!r} is already served")
+        for item in items:
+            self._add_article(spec, item)
+        self.feeds[spec.slug] = TimedFeed(spec, items, clock)
+        return self.feed_url(spec.slug)
 
     @property
     def hosts(self) -> list[str]:
@@ -275,9 +301,9 @@ class _Handler(BaseHTTPRequestHandler):
         if feed is None or path != feed.spec.path:
             return self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head=head)
         body, etag = feed.body(self.demo.cycle)
-        modified = self.demo.last_modified(feed)
-        headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True),
-                   "Cache-Control": "max-age=60"}
+        modified = feed.modified(self.demo.cycle, self.demo.epoch)
+        headers = {"ETag": etag, "Cache-Control": "max-age=60",
+                   "Last-Modified": format_datetime(modified.astimezone(timezone.utc), usegmt=True)}
         if _not_modified(self.headers, etag, modified):
             return self._send(304, b"", None, headers, head=True)
         content_type = "text/xml; charset=utf-8" if feed.documents else FEED_TYPES[feed.spec.kind]
