@@ -9,10 +9,13 @@ from email.utils import parsedate_to_datetime
 import feedparser
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from monitor.cli import cli
 from monitor.config import parse_config
 from monitor.demo.catalog import FEEDS, SAMPLES, FeedSpec, SampleItem, load_items
 from monitor.demo.server import DemoServer
+from monitor.store import open_store
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +161,37 @@ def test_an_added_feed_releases_its_items_by_its_own_clock_with_conditional_get(
         assert page.status_code == 200 and "Tóm tắt tin số 2." in page.text
         with pytest.raises(ValueError):
             server.add_feed(spec, items, lambda: now)
+
+
+def test_standalone_links_lead_a_plain_poll_to_the_article_pages(tmp_path):
+    """`monitor poll --once` as a user runs it by hand: no mounts, only the written config."""
+    with DemoServer(local_links=True) as server:
+        config = tmp_path / "feeds.toml"
+        # One outlet whose pages have full texts: with all ten, which 20 pages a cycle fetches
+        # depends on the order the feeds answered in.
+        head, *sources = server.config_text().split("\n[[sources]]\n")
+        vtv = [source for source in sources if 'name = "VTV' in source]
+        config.write_text("\n[[sources]]\n".join([head, *vtv]), encoding="utf-8")
+        links = [e.link for slug in ("vtv", "vnexpress-tin-moi-nhat")
+                 for e in feedparser.parse(httpx.get(server.feed_url(slug)).content).entries]
+        assert links and all(link.startswith(server.base_url + "/article/") for link in links)
+
+        def poll():
+            result = CliRunner(env={"COLUMNS": "200"}).invoke(
+                cli, ["--config", str(config), "--db", str(tmp_path / "m.db"), "poll", "--once"])
+            assert result.exit_code == 0, result.output
+            return result.output
+
+        first = poll()
+        pages = [status for path, status in server.requests if path.startswith("/article/")]
+        assert pages and set(pages) == {200}
+        db = open_store(tmp_path / "m.db")
+        stored = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        with_text = db.execute("SELECT COUNT(*) FROM items WHERE length(text) > 0").fetchone()[0]
+        assert with_text > 0
+        assert f"{stored} tin mới từ 1 nguồn; 0 nguồn lỗi; {with_text} bài lấy toàn văn." in first
+
+        second = poll()
+        assert "0 tin mới từ 1 nguồn; 0 nguồn lỗi" in second
+        assert db.execute("SELECT COUNT(*) FROM items").fetchone()[0] == stored
+        assert db.execute("SELECT outcome FROM fetch_log ORDER BY id").fetchall() == [("ok",), ("not_modified",)]

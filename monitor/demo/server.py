@@ -13,7 +13,10 @@ releases more items and the next recorded VnExpress snapshot, so successive
 poll cycles see news appear. Later demo stages add feeds of their own with
 ``add_feed()``: served, cached and answered the same way, released by their
 own clock. Feeds answer conditional GET (ETag, Last-Modified, 304) and gzip.
-``python -m monitor.demo.server`` runs it alone.
+
+``python -m monitor.demo.server`` runs it alone for a hand-run `monitor poll`,
+which has no ``mounts()``: there the feed items link to this server's own
+article pages instead of the outlets' hosts.
 """
 from __future__ import annotations
 
@@ -21,9 +24,10 @@ import gzip
 import hashlib
 import html
 import math
+import re
 import threading
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
@@ -56,12 +60,15 @@ class Article:
     section: str = ""
 
 
+Link = Callable[[str], str]   # an article's real URL -> the link a feed item carries
+
+
 class Feed:
     """One feed and the documents it serves as the clock advances."""
 
-    def __init__(self, spec: FeedSpec, documents: list[bytes] | None = None,
+    def __init__(self, spec: FeedSpec, link: Link, documents: list[bytes] | None = None,
                  items: list[SampleItem] | None = None, start: float = 0.6, step: float = 0.1, window: int = 50):
-        self.spec, self.documents, self.items = spec, documents or [], items or []
+        self.spec, self.link, self.documents, self.items = spec, link, documents or [], items or []
         self.start, self.step, self.window = start, step, window
         self._cache: dict[int, tuple[bytes, str]] = {}
         self._lock = threading.Lock()
@@ -87,9 +94,10 @@ class Feed:
         with self._lock:
             if version not in self._cache:
                 if self.documents:
-                    data = self.documents[version]
+                    data = _relink(self.documents[version], self.link)
                 else:
-                    visible = list(reversed(self.released(cycle)))[: self.window]
+                    visible = [replace(item, url=self.link(item.url))
+                               for item in reversed(self.released(cycle))][: self.window]
                     data = (render_atom if self.spec.format == "atom" else render_rss)(self.spec, visible)
                 self._cache[version] = (data, '"%s"' % hashlib.sha1(data).hexdigest()[:20])
             return self._cache[version]
@@ -98,8 +106,8 @@ class Feed:
 class TimedFeed(Feed):
     """A feed whose items appear once ``clock()`` reaches their ``published`` time, whatever the cycle."""
 
-    def __init__(self, spec: FeedSpec, items: list[SampleItem], clock: Callable[[], datetime]):
-        super().__init__(spec, items=sorted(items, key=lambda item: item.published))
+    def __init__(self, spec: FeedSpec, link: Link, items: list[SampleItem], clock: Callable[[], datetime]):
+        super().__init__(spec, link, items=sorted(items, key=lambda item: item.published))
         self.clock = clock
 
     def version(self, cycle: int) -> int:
@@ -120,11 +128,14 @@ class DemoServer:
             config = parse_config(server.config_text())
             ...  # poll with Fetcher(config.polling, mounts=server.mounts())
             server.advance()  # new items appear
+
+    With ``local_links`` the feeds link to this server's article pages, so a
+    poller that cannot use ``mounts()`` still reaches them.
     """
 
     def __init__(self, samples: Path = SAMPLES, host: str = "127.0.0.1", port: int = 0,
-                 start: float = 0.6, step: float = 0.1, window: int = 50):
-        self.samples, self.host, self.port = samples, host, port
+                 start: float = 0.6, step: float = 0.1, window: int = 50, local_links: bool = False):
+        self.samples, self.host, self.port, self.local_links = samples, host, port, local_links
         self.cycle = 0
         self.requests: list[tuple[str, int]] = []  # (path, status): what the demo can show
         self.feeds: dict[str, Feed] = {}
@@ -134,12 +145,13 @@ class DemoServer:
         for spec in FEEDS:
             if spec.recorded:
                 documents = [(samples / "feeds" / name).read_bytes() for name in spec.recorded]
-                self.feeds[spec.slug] = Feed(spec, documents=documents)
+                self.feeds[spec.slug] = Feed(spec, self.link, documents=documents)
                 for document in documents:
                     self._add_recorded_articles(spec, document)
             else:
                 feed_items = items.get(spec.slug, [])
-                self.feeds[spec.slug] = Feed(spec, items=feed_items, start=start, step=step, window=window)
+                self.feeds[spec.slug] = Feed(spec, self.link, items=feed_items, start=start, step=step,
+                                             window=window)
                 for item in feed_items:
                     self._add_article(spec, item)
         self._httpd: ThreadingHTTPServer | None = None
@@ -186,8 +198,13 @@ class DemoServer:
             raise ValueError(f"feed {spec.slug!r} is already served")
         for item in items:
             self._add_article(spec, item)
-        self.feeds[spec.slug] = TimedFeed(spec, items, clock)
+        self.feeds[spec.slug] = TimedFeed(spec, self.link, items, clock)
         return self.feed_url(spec.slug)
+
+    def link(self, url: str) -> str:
+        """What a feed item links to: the outlet's URL, or with ``local_links`` this server's copy of the page."""
+        key = _key(url)
+        return f"{self.base_url}/article/{key}" if self.local_links and key in self.articles else url
 
     @property
     def hosts(self) -> list[str]:
@@ -353,6 +370,19 @@ def _not_modified(request_headers, etag: str, modified: datetime) -> bool:
 
 
 # --- documents -----------------------------------------------------------------
+_LINK = re.compile(rb"(<(link|guid)\b[^>]*>\s*)([^<\s]+)(\s*</\2>)")
+
+
+def _relink(document: bytes, link: Link) -> bytes:
+    """A recorded document with its item links (and permalink guids) passed through ``link``."""
+    def one(match: re.Match) -> bytes:
+        url = html.unescape(match.group(3).decode("utf-8"))
+        new = link(url)
+        return match.group(0) if new == url else match.group(1) + html.escape(new).encode() + match.group(4)
+
+    return _LINK.sub(one, document)
+
+
 def _rfc822(moment: datetime) -> str:
     return format_datetime(moment.astimezone(VIETNAM))
 
@@ -493,7 +523,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--write-config", metavar="PATH", help="write a feeds.toml for this server here")
     args = parser.parse_args(argv)
-    server = DemoServer(port=args.port).start()
+    server = DemoServer(port=args.port, local_links=True).start()
     if args.write_config:
         Path(args.write_config).write_text(server.config_text(), encoding="utf-8")
         print(f"config written to {args.write_config}")
