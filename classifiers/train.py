@@ -34,7 +34,7 @@ class TrainConfig:
     max_words: int = 30000
     max_chars: int = 30000
     c_education: float = 10.0
-    c_tone: float = 10.0
+    c_tone: float = 3.0           # chosen on out-of-fold negative recall at precision 0.85 (0.62 against 0.58 at 10)
     c_topics: float = 10.0
     annotated_weight: float = 5.0     # an annotated label counts this many section labels
     office_weight: float = 10.0       # an office correction: a person looked at this very item and disagreed
