@@ -95,8 +95,8 @@ class Feed:
                 if self.documents:
                     data = _relink(self.documents[version], self.link)
                 else:
-                    visible = [replace(item, url=self.link(item.url))
-                               for item in reversed(self.released(cycle))][: self.window]
+                    newest = list(reversed(self.released(cycle)))[: self.window]
+                    visible = [replace(item, url=self.link(item.url)) for item in newest]
                     data = (render_atom if self.spec.format == "atom" else render_rss)(self.spec, visible)
                 self._cache[version] = (data, '"%s"' % hashlib.sha1(data).hexdigest()[:20])
             return self._cache[version]
