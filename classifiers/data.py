@@ -95,10 +95,15 @@ def load_annotated(labels_dir: Path = LABELS_DIR) -> list[Example]:
         examples.append(Example(
             id=item_id, origin=label.get("origin") or source.get("origin", ""), title=source.get("title") or "",
             summary=source.get("summary") or "", education=label["education"], tone=label.get("tone"),
-            topics=topics or (("other",) if label["education"] else ()), places=tuple(label.get("places") or ()),
+            topics=topics or (("other",) if label["education"] else ()), places=_places(label),
             kind="annotated",
         ))
     return examples
+
+
+def _places(label: dict) -> tuple[dict, ...] | None:
+    """The annotated places; None where the round did not read places (pools f-j), so none are scored."""
+    return None if label.get("places") is None else tuple(label["places"])
 
 
 def majority(rows: list[dict]) -> dict:

@@ -94,7 +94,7 @@ def load_dev(labels: Path = LABELS) -> list[tuple[str, str, list[dict]]]:
     for part in sorted(labels.glob("annotated_[a-z].jsonl")):
         for line in part.read_text("utf-8").splitlines():
             row = json.loads(line)
-            if row["id"] in texts:
+            if row["id"] in texts and row.get("places") is not None:  # null: places not read
                 items.append((row["id"], texts[row["id"]], row.get("places") or []))
     return items
 

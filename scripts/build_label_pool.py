@@ -21,6 +21,18 @@ EDU_WORDS = re.compile(
 )
 
 
+# Words of incidents, crime, criticism and hardship (round three's pools lean on them).
+TROUBLE_WORDS = re.compile(
+    r"(?<!\w)(?:bạo lực|đánh|tử vong|chết|ngộ độc|gian lận|sai phạm|bức xúc|phẫn nộ|kỷ luật|bắt giữ|khởi tố"
+    r"|xâm hại|bạo hành|tai nạn|đuối nước|nợ|xuống cấp|thiếu|vi phạm|tố cáo|tự tử|đình chỉ|điều tra|tạm giữ"
+    r"|thương tâm|lừa đảo|chấn thương|nhập viện|dâm ô|hiếp dâm|sai sót|khuất tất|tiêu cực|trái phép|phạt"
+    r"|truy tố|xét xử|kêu cứu|gây sốc|tranh cãi|phản đối|bất cập|lo ngại|áp lực|quá tải|bỏ học|mất tích"
+    r"|cháy|sập|hành hung|bắt nạt|xúc phạm|thất thoát|tham ô|chiếm đoạt|cảnh báo|nguy hiểm|khó khăn"
+    r"|nghèo|ế|thấp|giảm|khủng hoảng|thiệt hại|lũ|bão|trộm|cướp|ô nhiễm|sự cố|thua lỗ|phá sản)(?!\w)"
+)
+ROUND3_PER_ORIGIN = 1000
+
+
 def read_jsonl(path):
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
@@ -80,6 +92,34 @@ def main():
          "summary": "", "section": r["topic"]}
         for r in sorted(vsfc, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:700]
     ]
+    # Third round: tone. Out of fold, every general-news tone label (DANeS, the
+    # non-education items of rounds one and two) raised negative recall on
+    # education items, so we add general news not yet pooled, two thirds of it
+    # with trouble words, for tone (and education) only; places are not read.
+    pooled |= {row["id"] for row in pools["d"]}
+    general = [
+        {"id": r["id"], "origin": "dantri_2025_8cat", "source": r["source"], "title": r["title"],
+         "summary": "; ".join(r.get("keywords") or []), "section": r["label"]} for r in dantri
+    ] + [
+        {"id": r["id"], "origin": "vnexpress_titles_8cat", "source": "vnexpress.net", "title": r["title"],
+         "summary": "", "section": r["label"]} for r in vne
+    ] + [
+        {"id": r["id"], "origin": "vietnam_news_2016_multisource", "source": r["source"], "title": r["title"],
+         "summary": lead(r.get("text"), 300), "section": r["label_path"]} for r in multi if r.get("title")
+    ]
+    tone_round = []
+    for origin in ("dantri_2025_8cat", "vnexpress_titles_8cat", "vietnam_news_2016_multisource"):
+        rows = sorted((r for r in general if r["origin"] == origin and r["id"] not in pooled),
+                      key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())
+        troubled = [r for r in rows if TROUBLE_WORDS.search((r["title"] + " " + r["summary"]).lower())]
+        picked = troubled[:ROUND3_PER_ORIGIN * 2 // 3]
+        chosen = {r["id"] for r in picked}
+        picked += [r for r in rows if r["id"] not in chosen][:ROUND3_PER_ORIGIN - len(picked)]
+        tone_round += picked
+    tone_round.sort(key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())
+    for k, name in enumerate("fghij"):
+        pools[name] = tone_round[k::5]
+    pools["agreement_tone"] = tone_round[:150]  # a blind second reading of round three
     # A blind second reading of 150 first-round items measures agreement.
     first_round = pools["a"] + pools["b"] + pools["c"]
     pools["agreement"] = sorted(first_round, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:150]

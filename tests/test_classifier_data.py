@@ -1,0 +1,34 @@
+"""Annotated labels as training and evaluation read them."""
+import json
+
+from classifiers.data import Example, load_annotated
+from classifiers.evaluate import locality
+from classifiers.evaluate_places import load_dev
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+
+def test_rows_that_did_not_read_places_are_not_scored_for_places(tmp_path):
+    _write(tmp_path / "pool_a.jsonl", [
+        {"id": "n1", "origin": "x", "title": "Học sinh lớp 6 ở Hà Nội bị bạo lực", "summary": ""},
+        {"id": "n2", "origin": "x", "title": "Giá vàng hôm nay tại Đà Nẵng", "summary": ""},
+        {"id": "n3", "origin": "x", "title": "Bão đổ bộ vào Quảng Ngãi", "summary": ""},
+    ])
+    _write(tmp_path / "annotated_a.jsonl", [
+        {"id": "n1", "origin": "x", "education": True, "tone": "negative", "topics": ["school_violence"],
+         "places": [{"province": "Thành phố Hà Nội", "legacy_province": None, "district": None, "span": "Hà Nội"}]},
+        {"id": "n2", "origin": "x", "education": False, "tone": "neutral", "topics": [], "places": []},
+        {"id": "n3", "origin": "x", "education": False, "tone": "negative", "topics": [], "places": None},
+    ])
+    examples = {e.id: e for e in load_annotated(tmp_path)}
+    assert examples["n1"].places[0]["span"] == "Hà Nội"
+    assert examples["n2"].places == ()
+    assert examples["n3"].places is None and examples["n3"].tone == "negative"
+    assert [item_id for item_id, _, _ in load_dev(tmp_path)] == ["n1", "n2"]
+    scored = locality(list(examples.values()))
+    # n2 names a place the annotator did not count, so it is scored (a false place); n3 is not scored at all.
+    assert scored == locality([examples["n1"], examples["n2"]])
+    assert scored != locality([examples["n1"], examples["n2"], Example("n3", "x", "Bão đổ bộ vào Quảng Ngãi",
+                                                                     places=(), kind="annotated")])
