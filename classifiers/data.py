@@ -92,9 +92,13 @@ def load_annotated(labels_dir: Path = LABELS_DIR) -> list[Example]:
     for item_id, rows in sorted(votes.items()):
         source, label = pool[item_id], majority(rows)
         topics = tuple(label.get("topics") or ()) if label["education"] else ()
+        # Round three's tone on general news stays in the files but is not learnt: out of fold it
+        # lowered negative recall on education items (0.625 to 0.57-0.63, by weight).
+        general = source.get("round") == 3 and not label["education"]
         examples.append(Example(
             id=item_id, origin=label.get("origin") or source.get("origin", ""), title=source.get("title") or "",
-            summary=source.get("summary") or "", education=label["education"], tone=label.get("tone"),
+            summary=source.get("summary") or "", education=label["education"],
+            tone=None if general else label.get("tone"),
             topics=topics or (("other",) if label["education"] else ()), places=_places(label),
             kind="annotated",
         ))

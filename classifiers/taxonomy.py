@@ -66,6 +66,13 @@ SEEDS: dict[str, tuple[str, ...]] = {
     "other": (),
 }
 
+# People and places of schooling. An outlet's "not education" section label is not trusted on an item
+# naming them: a pupil's death or a teacher's arrest is filed under crime, yet the guideline calls it education.
+SCHOOL_WORDS = ("học sinh", "sinh viên", "giáo viên", "nhà giáo", "hiệu trưởng", "mầm non", "tiểu học",
+                "trung học", "cô giáo", "thầy giáo", "nữ sinh", "nam sinh", "lớp học", "học đường", "thí sinh",
+                "học phí", "tuyển sinh", "du học", "đại học", "giáo dục", "nhà trẻ", "mẫu giáo", "bảo mẫu",
+                "học trò")
+
 # Words that mark an item as being about schooling at all, and words of trouble.
 EDUCATION_SEEDS = ("giáo dục", "học sinh", "sinh viên", "giáo viên", "trường", "nhà giáo", "học đường",
                    "mầm non", "tiểu học", "trung học", "đại học", "tuyển sinh", "thi tốt nghiệp", "học phí",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 
@@ -19,13 +20,13 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from classifiers.artifacts import Bundle
 from classifiers.data import Example, data_hash, split
-from classifiers.features import build_featurizer, compose, prepare
+from classifiers.features import Prepared, build_featurizer, compose, prepare
 from classifiers.predict import TopicModel
-from classifiers.taxonomy import TOPICS
+from classifiers.taxonomy import SCHOOL_WORDS, TOPICS
 from classifiers.text import strip_diacritics
 
 log = logging.getLogger("classifiers.train")
-RECIPE = 2  # bump when the training code changes what a model learns from the same data
+RECIPE = 3  # bump when the training code changes what a model learns from the same data
 TOL = 1e-3  # coarser than the default 1e-4: same decisions on held-out data, a third of the time
 
 
@@ -58,6 +59,18 @@ def stripped_copies(examples: list[Example], prepared: dict) -> list[Example]:
     return copies
 
 
+_SCHOOL = re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(map(re.escape, SCHOOL_WORDS)))
+
+
+def untrusted_section_label(e: Example, prepared: Prepared) -> bool:
+    """A section's "not education" on an item naming pupils, teachers or schools: left out, not learnt.
+
+    Out of fold this raised education F1 on annotated items (0.925 to 0.931) and
+    recall of negative education items (0.900 to 0.919).
+    """
+    return e.kind in ("section", "sentiment") and e.education is False and bool(_SCHOOL.search(prepared.plain))
+
+
 def weight(e: Example, config: TrainConfig) -> float:
     if e.kind.endswith("-bare"):
         return config.stripped_weight * e.weight
@@ -81,7 +94,7 @@ def train(examples: list[Example], config: TrainConfig = TrainConfig(), prepared
     def rows(selected):
         return X_all[[row[e.id] for e in selected]], np.array([weight(e, config) for e in selected])
 
-    edu_set = [e for e in train_set if e.education is not None]
+    edu_set = [e for e in train_set if e.education is not None and not untrusted_section_label(e, prepared[e.id])]
     X, w = rows(edu_set)
     y = np.array([bool(e.education) for e in edu_set])
     make_edu = lambda: LogisticRegression(C=config.c_education, max_iter=3000, tol=TOL)  # noqa: E731

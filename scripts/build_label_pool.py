@@ -117,6 +117,8 @@ def main():
         picked += [r for r in rows if r["id"] not in chosen][:ROUND3_PER_ORIGIN - len(picked)]
         tone_round += picked
     tone_round.sort(key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())
+    for row in tone_round:
+        row["round"] = 3
     for k, name in enumerate("fghij"):
         pools[name] = tone_round[k::5]
     pools["agreement_tone"] = tone_round[:150]  # a blind second reading of round three

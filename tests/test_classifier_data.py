@@ -32,3 +32,33 @@ def test_rows_that_did_not_read_places_are_not_scored_for_places(tmp_path):
     assert scored == locality([examples["n1"], examples["n2"]])
     assert scored != locality([examples["n1"], examples["n2"], Example("n3", "x", "Bão đổ bộ vào Quảng Ngãi",
                                                                      places=(), kind="annotated")])
+
+
+def test_round_three_keeps_tone_only_on_education_items(tmp_path):
+    _write(tmp_path / "pool_f.jsonl", [
+        {"id": "g1", "origin": "x", "title": "Cháy lớn ở kho hàng", "summary": "", "round": 3},
+        {"id": "g2", "origin": "x", "title": "Bé 3 tuổi tử vong ở nhà trẻ", "summary": "", "round": 3},
+    ])
+    _write(tmp_path / "annotated_f.jsonl", [
+        {"id": "g1", "origin": "x", "education": False, "tone": "negative", "topics": [], "places": None},
+        {"id": "g2", "origin": "x", "education": True, "tone": "negative", "topics": ["school_safety_accident"],
+         "places": None},
+    ])
+    examples = {e.id: e for e in load_annotated(tmp_path)}
+    assert examples["g1"].education is False and examples["g1"].tone is None
+    assert examples["g2"].tone == "negative" and examples["g2"].topics == ("school_safety_accident",)
+
+
+def test_section_not_education_is_untrusted_only_where_schools_are_named():
+    from classifiers.features import compose, prepare
+    from classifiers.train import untrusted_section_label
+
+    def check(title, **fields):
+        e = Example("s", "x", title, **fields)
+        return untrusted_section_label(e, prepare(compose(e.title)))
+
+    assert check("Nam sinh lớp 9 tử vong sau xô xát với bạn", education=False)
+    assert check("Bảo mẫu ra tòa vì làm ngã bé 3 tuổi", education=False)
+    assert not check("Giá vàng hôm nay tăng mạnh", education=False)
+    assert not check("Nam sinh lớp 9 tử vong sau xô xát với bạn", education=False, kind="annotated")
+    assert not check("Nam sinh lớp 9 đoạt huy chương vàng", education=True)
