@@ -95,7 +95,7 @@ def load_dev(labels: Path = LABELS) -> list[tuple[str, str, list[dict]]]:
         for line in part.read_text("utf-8").splitlines():
             row = json.loads(line)
             if row["id"] in texts and row.get("places") is not None:  # null: places not read
-                items.append((row["id"], texts[row["id"]], row.get("places") or []))
+                items.append((row["id"], texts[row["id"]], row["places"]))
     return items
 
 

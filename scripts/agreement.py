@@ -10,11 +10,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from classifiers.data import read_jsonl
+
 LABELS = Path(__file__).resolve().parents[1] / "data" / "labels"
 
 
 def read(path: Path) -> dict[str, dict]:
-    return {row["id"]: row for row in map(json.loads, path.read_text("utf-8").splitlines()) if row}
+    return {row["id"]: row for row in read_jsonl(path)}
 
 
 def kappa(pairs: list[tuple]) -> float:
