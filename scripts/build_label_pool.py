@@ -12,6 +12,7 @@ from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 OUT = Path(__file__).resolve().parents[1] / "data" / "labels"
+GITHUB_NEWS = Path(__file__).resolve().parents[1] / "data" / "news" / "education_news_github.jsonl"
 
 EDU_WORDS = re.compile(
     r"học sinh|giáo viên|trường|sinh viên|thầy giáo|cô giáo|mầm non|tiểu học|THCS|THPT"
@@ -122,6 +123,19 @@ def main():
     for k, name in enumerate("fghij"):
         pools[name] = tone_round[k::5]
     pools["agreement_tone"] = tone_round[:150]  # a blind second reading of round three
+    # Fourth round: real education-section news (title + sapo) carried over from
+    # public crawls (data/news/README.md), the kind of item the office reads
+    # most and the shared data had run out of. Fully labelled, places included.
+    # An item's pool follows from its id alone, so adding items never moves others.
+    github = read_jsonl(GITHUB_NEWS)
+    for k, name in enumerate("klmno"):
+        pools[name] = [
+            {"id": r["id"], "origin": "education_news_github", "source": r["source"], "title": r["title"],
+             "summary": r["summary"], "section": "giáo dục", "round": 4}
+            for r in github if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 5 == k
+        ]
+    round_four = [row for name in "klmno" for row in pools[name]]
+    pools["agreement_news"] = sorted(round_four, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
     # A blind second reading of 150 first-round items measures agreement.
     first_round = pools["a"] + pools["b"] + pools["c"]
     pools["agreement"] = sorted(first_round, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:150]

@@ -62,3 +62,17 @@ def test_section_not_education_is_untrusted_only_where_schools_are_named():
     assert not check("Giá vàng hôm nay tăng mạnh", education=False)
     assert not check("Nam sinh lớp 9 tử vong sau xô xát với bạn", education=False, kind="annotated")
     assert not check("Nam sinh lớp 9 đoạt huy chương vàng", education=True)
+
+
+def test_every_round_four_item_traces_to_the_crawl_it_came_from():
+    from classifiers.data import LABELS_DIR, REPO, read_jsonl
+
+    sources = read_jsonl(REPO / "data" / "news" / "education_news_github.jsonl")
+    by_id = {r["id"]: r for r in sources}
+    assert len(by_id) == len(sources) > 1000
+    for row in sources:
+        assert row["title"] and row["origin_repo"].count("/") == 1 and row["origin_path"]
+        assert len(row["origin_commit"]) == 40 and int(row["origin_commit"], 16) >= 0
+    pooled = [row for name in "klmno" for row in read_jsonl(LABELS_DIR / f"pool_{name}.jsonl")]
+    assert sorted(row["id"] for row in pooled) == sorted(by_id)
+    assert all(row["title"] == by_id[row["id"]]["title"] and row["round"] == 4 for row in pooled)
