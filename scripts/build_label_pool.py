@@ -126,14 +126,17 @@ def main():
     # Fourth round: real education-section news (title + sapo) carried over from
     # public crawls (data/news/README.md), the kind of item the office reads
     # most and the shared data had run out of. Fully labelled, places included.
-    # An item's pool follows from its id alone, so adding items never moves others.
+    # Each source row names its round, so a later round never moves an item
+    # between pools (or out of the agreement sample) that were already read.
     github = read_jsonl(GITHUB_NEWS)
-    for k, name in enumerate("klmno"):
-        pools[name] = [
-            {"id": r["id"], "origin": "education_news_github", "source": r["source"], "title": r["title"],
-             "summary": r["summary"], "section": "giáo dục", "round": 4}
-            for r in github if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 5 == k
-        ]
+    for round_, names in ((4, "klmno"),):
+        rows = [r for r in github if r["round"] == round_]
+        for k, name in enumerate(names):
+            pools[name] = [
+                {"id": r["id"], "origin": "education_news_github", "source": r["source"], "title": r["title"],
+                 "summary": r["summary"], "section": "giáo dục", "round": round_}
+                for r in rows if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % len(names) == k
+            ]
     round_four = [row for name in "klmno" for row in pools[name]]
     pools["agreement_news"] = sorted(round_four, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
     # A blind second reading of 150 first-round items measures agreement.

@@ -75,4 +75,7 @@ def test_every_round_four_item_traces_to_the_crawl_it_came_from():
         assert len(row["origin_commit"]) == 40 and int(row["origin_commit"], 16) >= 0
     pooled = [row for name in "klmno" for row in read_jsonl(LABELS_DIR / f"pool_{name}.jsonl")]
     assert sorted(row["id"] for row in pooled) == sorted(by_id)
-    assert all(row["title"] == by_id[row["id"]]["title"] and row["round"] == 4 for row in pooled)
+    for row in pooled:
+        source = by_id[row["id"]]
+        assert row["title"] == source["title"] and row["summary"] == source["summary"]
+        assert row["round"] == source["round"] == 4
