@@ -126,15 +126,17 @@ def main():
     # Fourth round: real education-section news (title + sapo) carried over from
     # public crawls (data/news/README.md), the kind of item the office reads
     # most and the shared data had run out of. Fully labelled, places included.
+    # Fifth round: education items picked from daily snapshots of general
+    # RSS feeds (Tuổi Trẻ, Thanh Niên, VnExpress, Aug-Nov 2025), labelled alike.
     # Each source row names its round, so a later round never moves an item
     # between pools (or out of the agreement sample) that were already read.
     github = read_jsonl(GITHUB_NEWS)
-    for round_, names in ((4, "klmno"),):
+    for round_, names, section in ((4, "klmno", "giáo dục"), (5, "pqrs", "tin mới (RSS)")):
         rows = [r for r in github if r["round"] == round_]
         for k, name in enumerate(names):
             pools[name] = [
                 {"id": r["id"], "origin": "education_news_github", "source": r["source"], "title": r["title"],
-                 "summary": r["summary"], "section": "giáo dục", "round": round_}
+                 "summary": r["summary"], "section": section, "round": round_}
                 for r in rows if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % len(names) == k
             ]
     round_four = [row for name in "klmno" for row in pools[name]]

@@ -73,9 +73,10 @@ def test_every_round_four_item_traces_to_the_crawl_it_came_from():
     for row in sources:
         assert row["title"] and row["origin_repo"].count("/") == 1 and row["origin_path"]
         assert len(row["origin_commit"]) == 40 and int(row["origin_commit"], 16) >= 0
-    pooled = [row for name in "klmno" for row in read_jsonl(LABELS_DIR / f"pool_{name}.jsonl")]
-    assert sorted(row["id"] for row in pooled) == sorted(by_id)
-    for row in pooled:
+    rounds = {name: 4 for name in "klmno"} | {name: 5 for name in "pqrs"}
+    pooled = [(rounds[name], row) for name in rounds for row in read_jsonl(LABELS_DIR / f"pool_{name}.jsonl")]
+    assert sorted(row["id"] for _, row in pooled) == sorted(by_id)
+    for round_, row in pooled:
         source = by_id[row["id"]]
         assert row["title"] == source["title"] and row["summary"] == source["summary"]
-        assert row["round"] == source["round"] == 4
+        assert row["round"] == source["round"] == round_
