@@ -64,7 +64,7 @@ def test_section_not_education_is_untrusted_only_where_schools_are_named():
     assert not check("Nam sinh lớp 9 đoạt huy chương vàng", education=True)
 
 
-def test_every_round_four_item_traces_to_the_crawl_it_came_from():
+def test_every_carried_over_item_traces_to_the_crawl_it_came_from():
     from classifiers.data import LABELS_DIR, REPO, read_jsonl
 
     sources = read_jsonl(REPO / "data" / "news" / "education_news_github.jsonl")
