@@ -144,6 +144,8 @@ def main():
             ]
     round_four = [row for name in "klmno" for row in pools[name]]
     pools["agreement_news"] = sorted(round_four, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
+    recent = [row for name in "tuvwxyz" for row in pools[name]]  # rounds six and seven, read by seven annotators
+    pools["agreement_rss"] = sorted(recent, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
     # A blind second reading of 150 first-round items measures agreement.
     first_round = pools["a"] + pools["b"] + pools["c"]
     pools["agreement"] = sorted(first_round, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:150]
