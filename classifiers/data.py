@@ -72,6 +72,11 @@ def lead(text: str | None) -> str:
     return _DATELINE.sub("", text or "")
 
 
+def annotated_files(labels_dir: Path = LABELS_DIR) -> list[Path]:
+    """The first readings of every pool (annotated_a ... annotated_z, annotated_r8a ...), not the blind second ones."""
+    return [p for p in sorted(labels_dir.glob("annotated_*.jsonl")) if not p.name.startswith("annotated_agreement")]
+
+
 def load_annotated(labels_dir: Path = LABELS_DIR) -> list[Example]:
     """The annotated rows joined to their pool rows (title and summary the annotator read).
 
@@ -84,7 +89,7 @@ def load_annotated(labels_dir: Path = LABELS_DIR) -> list[Example]:
         for row in read_jsonl(path):
             pool.setdefault(row["id"], row)
     votes: dict[str, list[dict]] = {}
-    for path in sorted(labels_dir.glob("annotated_[a-z].jsonl")):
+    for path in annotated_files(labels_dir):
         for row in read_jsonl(path):
             if row.get("id") in pool and isinstance(row.get("education"), bool):
                 votes.setdefault(row["id"], []).append(row)

@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from classifiers.data import annotated_files
 from classifiers.text import normalize
 
 LABELS = Path(__file__).resolve().parent.parent / "data" / "labels"
@@ -91,7 +92,7 @@ def load_dev(labels: Path = LABELS) -> list[tuple[str, str, list[dict]]]:
             row = json.loads(line)
             texts[row["id"]] = "\n".join(x for x in (row.get("title"), row.get("summary")) if x)
     items = []
-    for part in sorted(labels.glob("annotated_[a-z].jsonl")):
+    for part in annotated_files(labels):
         for line in part.read_text("utf-8").splitlines():
             row = json.loads(line)
             if row["id"] in texts and row.get("places") is not None:  # null: places not read

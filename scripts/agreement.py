@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from classifiers.data import read_jsonl
+from classifiers.data import annotated_files, read_jsonl
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "labels"
 
@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("second", type=Path, help="the blind second reading (annotated_agreement*.jsonl)")
     args = parser.parse_args()
     first: dict[str, dict] = {}
-    for path in sorted(LABELS.glob("annotated_[a-z].jsonl")):
+    for path in annotated_files(LABELS):
         first.update(read(path))
     print(json.dumps(figures(first, read(args.second)), ensure_ascii=False, indent=1))
 

@@ -34,6 +34,18 @@ def test_rows_that_did_not_read_places_are_not_scored_for_places(tmp_path):
                                                                      places=(), kind="annotated")])
 
 
+def test_pools_past_the_alphabet_are_read_and_blind_second_readings_are_not(tmp_path):
+    _write(tmp_path / "pool_z.jsonl", [{"id": "z1", "origin": "x", "title": "Học sinh đi học lại sau lũ"}])
+    _write(tmp_path / "pool_r8a.jsonl", [{"id": "r1", "origin": "x", "title": "Thầy giáo bị tố đánh học sinh"}])
+    _write(tmp_path / "annotated_z.jsonl", [{"id": "z1", "education": True, "tone": "neutral", "topics": ["other"]}])
+    _write(tmp_path / "annotated_r8a.jsonl", [{"id": "r1", "education": True, "tone": "negative",
+                                               "topics": ["teacher_conduct"]}])
+    _write(tmp_path / "annotated_agreement_rss.jsonl", [{"id": "r1", "education": False, "tone": "neutral"}])
+    examples = {e.id: e for e in load_annotated(tmp_path)}
+    assert set(examples) == {"z1", "r1"}
+    assert examples["r1"].education is True and examples["r1"].tone == "negative"
+
+
 def test_round_three_keeps_tone_only_on_education_items(tmp_path):
     _write(tmp_path / "pool_f.jsonl", [
         {"id": "g1", "origin": "x", "title": "Cháy lớn ở kho hàng", "summary": "", "round": 3},
