@@ -129,12 +129,14 @@ def main():
     # Fifth round: education items picked from daily snapshots of general
     # RSS feeds (Tuổi Trẻ, Thanh Niên, VnExpress, Aug-Nov 2025), labelled alike.
     # Sixth round: the same feeds' snapshots from Sep 2025 to Apr 2026;
-    # seventh: from May to Sep 2026 (exam season, summer, a new school year).
+    # seventh: from May to Sep 2026 (exam season, summer, a new school year);
+    # eighth: other days of Sep 2025 to Oct 2026 (pools past the alphabet: r8a ...).
     # Each source row names its round, so a later round never moves an item
     # between pools (or out of the agreement sample) that were already read.
     github = read_jsonl(GITHUB_NEWS)
     for round_, names, section in ((4, "klmno", "giáo dục"), (5, "pqrs", "tin mới (RSS)"),
-                                  (6, "tuvwx", "tin mới (RSS)"), (7, "yz", "tin mới (RSS)")):
+                                  (6, "tuvwx", "tin mới (RSS)"), (7, "yz", "tin mới (RSS)"),
+                                  (8, ("r8a", "r8b", "r8c"), "tin mới (RSS)")):
         rows = [r for r in github if r["round"] == round_]
         for k, name in enumerate(names):
             pools[name] = [
