@@ -131,12 +131,14 @@ def main():
     # Sixth round: the same feeds' snapshots from Sep 2025 to Apr 2026;
     # seventh: from May to Sep 2026 (exam season, summer, a new school year);
     # eighth: other days of Sep 2025 to Oct 2026 (pools past the alphabet: r8a ...).
+    # Ninth, targeted: from 36 more snapshots only incidents, risks to pupils,
+    # misconduct and controversy, the stories the models missed most.
     # Each source row names its round, so a later round never moves an item
     # between pools (or out of the agreement sample) that were already read.
     github = read_jsonl(GITHUB_NEWS)
     for round_, names, section in ((4, "klmno", "giáo dục"), (5, "pqrs", "tin mới (RSS)"),
                                   (6, "tuvwx", "tin mới (RSS)"), (7, "yz", "tin mới (RSS)"),
-                                  (8, ("r8a", "r8b", "r8c"), "tin mới (RSS)")):
+                                  (8, ("r8a", "r8b", "r8c"), "tin mới (RSS)"), (9, ("r9a",), "tin mới (RSS)")):
         rows = [r for r in github if r["round"] == round_]
         for k, name in enumerate(names):
             pools[name] = [

@@ -86,7 +86,7 @@ def test_every_carried_over_item_traces_to_the_crawl_it_came_from():
         assert row["title"] and row["origin_repo"].count("/") == 1 and row["origin_path"]
         assert len(row["origin_commit"]) == 40 and int(row["origin_commit"], 16) >= 0
     rounds = {name: 4 for name in "klmno"} | {name: 5 for name in "pqrs"} | {name: 6 for name in "tuvwx"}
-    rounds |= {name: 7 for name in "yz"} | {name: 8 for name in ("r8a", "r8b", "r8c")}
+    rounds |= {name: 7 for name in "yz"} | {name: 8 for name in ("r8a", "r8b", "r8c")} | {"r9a": 9}
     pooled = [(rounds[name], row) for name in rounds for row in read_jsonl(LABELS_DIR / f"pool_{name}.jsonl")]
     assert sorted(row["id"] for _, row in pooled) == sorted(by_id)
     for round_, row in pooled:
