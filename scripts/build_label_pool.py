@@ -10,6 +10,8 @@ import re
 import sys
 from pathlib import Path
 
+from classifiers.data import NEWS_ROUND_POOLS
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 OUT = Path(__file__).resolve().parents[1] / "data" / "labels"
 GITHUB_NEWS = Path(__file__).resolve().parents[1] / "data" / "news" / "education_news_github.jsonl"
@@ -136,9 +138,8 @@ def main():
     # Each source row names its round, so a later round never moves an item
     # between pools (or out of the agreement sample) that were already read.
     github = read_jsonl(GITHUB_NEWS)
-    for round_, names, section in ((4, "klmno", "giáo dục"), (5, "pqrs", "tin mới (RSS)"),
-                                  (6, "tuvwx", "tin mới (RSS)"), (7, "yz", "tin mới (RSS)"),
-                                  (8, ("r8a", "r8b", "r8c"), "tin mới (RSS)"), (9, ("r9a",), "tin mới (RSS)")):
+    for round_, names in NEWS_ROUND_POOLS.items():
+        section = "giáo dục" if round_ == 4 else "tin mới (RSS)"
         rows = [r for r in github if r["round"] == round_]
         for k, name in enumerate(names):
             pools[name] = [
@@ -146,9 +147,9 @@ def main():
                  "summary": r["summary"], "section": section, "round": round_}
                 for r in rows if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % len(names) == k
             ]
-    round_four = [row for name in "klmno" for row in pools[name]]
+    round_four = [row for name in NEWS_ROUND_POOLS[4] for row in pools[name]]
     pools["agreement_news"] = sorted(round_four, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
-    recent = [row for name in "tuvwxyz" for row in pools[name]]  # rounds six and seven, read by seven annotators
+    recent = [row for name in NEWS_ROUND_POOLS[6] + NEWS_ROUND_POOLS[7] for row in pools[name]]
     pools["agreement_rss"] = sorted(recent, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
     # A blind second reading of 150 first-round items measures agreement.
     first_round = pools["a"] + pools["b"] + pools["c"]

@@ -77,7 +77,7 @@ def test_section_not_education_is_untrusted_only_where_schools_are_named():
 
 
 def test_every_carried_over_item_traces_to_the_crawl_it_came_from():
-    from classifiers.data import LABELS_DIR, REPO, read_jsonl
+    from classifiers.data import LABELS_DIR, NEWS_ROUND_POOLS, REPO, read_jsonl
 
     sources = read_jsonl(REPO / "data" / "news" / "education_news_github.jsonl")
     by_id = {r["id"]: r for r in sources}
@@ -85,8 +85,7 @@ def test_every_carried_over_item_traces_to_the_crawl_it_came_from():
     for row in sources:
         assert row["title"] and row["origin_repo"].count("/") == 1 and row["origin_path"]
         assert len(row["origin_commit"]) == 40 and int(row["origin_commit"], 16) >= 0
-    rounds = {name: 4 for name in "klmno"} | {name: 5 for name in "pqrs"} | {name: 6 for name in "tuvwx"}
-    rounds |= {name: 7 for name in "yz"} | {name: 8 for name in ("r8a", "r8b", "r8c")} | {"r9a": 9}
+    rounds = {name: round_ for round_, names in NEWS_ROUND_POOLS.items() for name in names}
     pooled = [(rounds[name], row) for name in rounds for row in read_jsonl(LABELS_DIR / f"pool_{name}.jsonl")]
     assert sorted(row["id"] for _, row in pooled) == sorted(by_id)
     for round_, row in pooled:
