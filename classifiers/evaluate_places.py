@@ -85,7 +85,7 @@ def summarize(rows: list[dict]) -> dict:
 
 
 def load_dev(labels: Path = LABELS) -> list[tuple[str, str, list[dict]]]:
-    """(id, title + summary, gold places) for every annotated row of pools a, b, c."""
+    """(id, title + summary, gold places) for every annotated row whose round read places."""
     texts = {}
     for pool in sorted(labels.glob("pool_*.jsonl")):
         for line in pool.read_text("utf-8").splitlines():
