@@ -46,6 +46,30 @@ def test_pools_past_the_alphabet_are_read_and_blind_second_readings_are_not(tmp_
     assert examples["r1"].education is True and examples["r1"].tone == "negative"
 
 
+def test_a_revised_reading_replaces_only_the_answers_it_changes(tmp_path):
+    _write(tmp_path / "pool_k.jsonl", [
+        {"id": "k1", "origin": "x", "title": "Trường ĐH Văn Hiến xét tuyển học bạ, trao học bổng"},
+        {"id": "k2", "origin": "x", "title": "Bài toán về trò chơi bi-a"},
+    ])
+    place = [{"province": "Thành phố Hồ Chí Minh", "legacy_province": None, "district": None, "span": "TP HCM"}]
+    _write(tmp_path / "annotated_k.jsonl", [
+        {"id": "k1", "origin": "x", "education": False, "tone": "neutral", "topics": [], "places": []},
+        {"id": "k2", "origin": "x", "education": False, "tone": "neutral", "topics": [], "places": place},
+    ])
+    _write(tmp_path / "revised_v2a.jsonl", [
+        {"id": "k1", "origin": "x", "education": True, "tone": "neutral", "topics": ["exams_admissions"],
+         "places": [], "guideline": 2},
+        {"id": "k2", "origin": "x", "education": False, "tone": "positive", "topics": [], "places": [],
+         "guideline": 2},
+        {"id": "unknown", "origin": "x", "education": True, "tone": "neutral", "topics": ["other"], "places": []},
+    ])
+    examples = {e.id: e for e in load_annotated(tmp_path)}
+    assert set(examples) == {"k1", "k2"}
+    assert examples["k1"].education is True and examples["k1"].topics == ("exams_admissions",)
+    assert examples["k2"].education is False and examples["k2"].tone == "neutral"
+    assert examples["k2"].places == tuple(place)
+
+
 def test_round_three_keeps_tone_only_on_education_items(tmp_path):
     _write(tmp_path / "pool_f.jsonl", [
         {"id": "g1", "origin": "x", "title": "Cháy lớn ở kho hàng", "summary": "", "round": 3},
