@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 LABELS_DIR = REPO / "data" / "labels"
 # The pools each annotation round of carried-over news (data/news/README.md) was split into.
 NEWS_ROUND_POOLS = {4: tuple("klmno"), 5: tuple("pqrs"), 6: tuple("tuvwx"), 7: tuple("yz"),
-                    8: ("r8a", "r8b", "r8c"), 9: ("r9a",)}
+                    8: ("r8a", "r8b", "r8c"), 9: ("r9a",),
+                    10: ("r10a", "r10b", "r10c", "r10d", "r10e")}
 HELD_OUT_PERCENT = 20
 
 

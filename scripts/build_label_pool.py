@@ -135,6 +135,7 @@ def main():
     # eighth: other days of Sep 2025 to Oct 2026 (pools past the alphabet: r8a ...).
     # Ninth, targeted: from 36 more snapshots only incidents, risks to pupils,
     # misconduct and controversy, the stories the models missed most.
+    # Tenth: every education item of 70 more snapshots (Aug 2025 - Oct 2026).
     # Each source row names its round, so a later round never moves an item
     # between pools (or out of the agreement sample) that were already read.
     github = read_jsonl(GITHUB_NEWS)
