@@ -152,6 +152,8 @@ def main():
     pools["agreement_news"] = sorted(round_four, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
     recent = [row for name in NEWS_ROUND_POOLS[6] + NEWS_ROUND_POOLS[7] for row in pools[name]]
     pools["agreement_rss"] = sorted(recent, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
+    round_ten = [row for name in NEWS_ROUND_POOLS[10] for row in pools[name]]
+    pools["agreement_r10"] = sorted(round_ten, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
     # A blind second reading of 150 first-round items measures agreement.
     first_round = pools["a"] + pools["b"] + pools["c"]
     pools["agreement"] = sorted(first_round, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:150]
