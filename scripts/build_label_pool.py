@@ -48,6 +48,11 @@ def lead(text, limit=400):
     return text[:limit].rsplit(" ", 1)[0] if len(text) > limit else text
 
 
+def by_hash(row):
+    """A fixed, content-blind order: samples drawn in it do not depend on what else was read."""
+    return hashlib.sha1(row["id"].encode()).hexdigest()
+
+
 def candidates(rows, text_of):
     return [r for r in rows if r.get("is_education") or EDU_WORDS.search(text_of(r))]
 
@@ -93,7 +98,7 @@ def main():
     pools["e"] = [
         {"id": r["id"], "origin": "uit_vsfc_train", "source": "student feedback", "title": r["text"],
          "summary": "", "section": r["topic"]}
-        for r in sorted(vsfc, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:700]
+        for r in sorted(vsfc, key=by_hash)[:700]
     ]
     # Third round: tone. Out of fold, every general-news tone label (DANeS, the
     # non-education items of rounds one and two) raised negative recall on
@@ -112,14 +117,13 @@ def main():
     ]
     tone_round = []
     for origin in ("dantri_2025_8cat", "vnexpress_titles_8cat", "vietnam_news_2016_multisource"):
-        rows = sorted((r for r in general if r["origin"] == origin and r["id"] not in pooled),
-                      key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())
+        rows = sorted((r for r in general if r["origin"] == origin and r["id"] not in pooled), key=by_hash)
         troubled = [r for r in rows if TROUBLE_WORDS.search((r["title"] + " " + r["summary"]).lower())]
         picked = troubled[:ROUND3_PER_ORIGIN * 2 // 3]
         chosen = {r["id"] for r in picked}
         picked += [r for r in rows if r["id"] not in chosen][:ROUND3_PER_ORIGIN - len(picked)]
         tone_round += picked
-    tone_round.sort(key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())
+    tone_round.sort(key=by_hash)
     for row in tone_round:
         row["round"] = 3
     for k, name in enumerate("fghij"):
@@ -146,17 +150,17 @@ def main():
             pools[name] = [
                 {"id": r["id"], "origin": "education_news_github", "source": r["source"], "title": r["title"],
                  "summary": r["summary"], "section": section, "round": round_}
-                for r in rows if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % len(names) == k
+                for r in rows if int(by_hash(r), 16) % len(names) == k
             ]
     round_four = [row for name in NEWS_ROUND_POOLS[4] for row in pools[name]]
-    pools["agreement_news"] = sorted(round_four, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
+    pools["agreement_news"] = sorted(round_four, key=by_hash)[:100]
     recent = [row for name in NEWS_ROUND_POOLS[6] + NEWS_ROUND_POOLS[7] for row in pools[name]]
-    pools["agreement_rss"] = sorted(recent, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
+    pools["agreement_rss"] = sorted(recent, key=by_hash)[:100]
     round_ten = [row for name in NEWS_ROUND_POOLS[10] for row in pools[name]]
-    pools["agreement_r10"] = sorted(round_ten, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:100]
+    pools["agreement_r10"] = sorted(round_ten, key=by_hash)[:100]
     # A blind second reading of 150 first-round items measures agreement.
     first_round = pools["a"] + pools["b"] + pools["c"]
-    pools["agreement"] = sorted(first_round, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())[:150]
+    pools["agreement"] = sorted(first_round, key=by_hash)[:150]
     OUT.mkdir(parents=True, exist_ok=True)
     for name, rows in pools.items():
         with open(OUT / f"pool_{name}.jsonl", "w", encoding="utf-8") as fh:
